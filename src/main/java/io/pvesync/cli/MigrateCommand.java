@@ -1,0 +1,39 @@
+package io.pvesync.cli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.pvesync.config.PvesyncConfig;
+import io.pvesync.store.Database;
+import io.pvesync.store.Migrations;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@code pvesync migrate --config FILE}: applies the migrations as the owner account and exits. */
+final class MigrateCommand {
+    private final PrintStream out;
+    private final PrintStream err;
+
+    MigrateCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(List<String> rest) throws UsageException {
+        Arguments args = Arguments.parse("migrate", rest, Set.of("--config"), Set.of());
+        Optional<PvesyncConfig> loaded = ConfigFile.load(args, err);
+        if (loaded.isEmpty()) {
+            return ExitCode.USAGE;
+        }
+        PvesyncConfig config = loaded.get();
+        try (HikariDataSource pool = Database.openForMigration(config.database(), "pvesync-migrate")) {
+            List<String> applied = Migrations.migrate(pool);
+            out.println("database: " + (applied.isEmpty() ? "schema already current, nothing applied"
+                    : "applied migration(s) " + String.join(", ", applied)));
+            return ExitCode.OK;
+        } catch (RuntimeException e) {
+            err.println(DatabaseErrors.describe(config.database(), e));
+            return ExitCode.FAILED;
+        }
+    }
+}

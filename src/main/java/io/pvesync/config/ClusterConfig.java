@@ -1,0 +1,45 @@
+package io.pvesync.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One Proxmox VE cluster (or standalone host) to keep in sync.
+ *
+ * @param name              the cluster's identity in the vms table (column proxmox_cluster)
+ * @param endpoints         API base URLs such as https://pve1:8006, tried in order
+ * @param tokenId           USER@REALM!TOKENID
+ * @param tokenSecret       the token's secret
+ * @param includeContainers whether LXC containers are synced too
+ * @param connectTimeout    TCP/TLS connect timeout per endpoint
+ * @param readTimeout       read timeout for inventory calls (a 401 arrives after 3 s)
+ * @param addressTimeout    read timeout for per-VM address and config calls
+ * @param addressConcurrency per-node limit of concurrent per-VM calls (a node has 3 API workers)
+ * @param addressRefresh    how often a running VM's address is looked up again when nothing else changed
+ * @param missing           when vanished VMs are marked missing
+ */
+public record ClusterConfig(
+        String name,
+        List<URI> endpoints,
+        String tokenId,
+        Secret tokenSecret,
+        TlsConfig tls,
+        boolean includeContainers,
+        Duration connectTimeout,
+        Duration readTimeout,
+        Duration addressTimeout,
+        int addressConcurrency,
+        Duration addressRefresh,
+        MissingPolicy missing) {
+
+    public ClusterConfig {
+        endpoints = List.copyOf(endpoints);
+    }
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_ADDRESS_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_ADDRESS_CONCURRENCY = 2;
+    public static final Duration DEFAULT_ADDRESS_REFRESH = Duration.ofMinutes(15);
+}

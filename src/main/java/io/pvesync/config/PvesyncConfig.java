@@ -1,0 +1,22 @@
+package io.pvesync.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** The whole configuration file, validated. */
+public record PvesyncConfig(
+        Path source,
+        DatabaseConfig database,
+        List<ClusterConfig> clusters,
+        ScheduleConfig schedule,
+        StatusConfig status) {
+
+    public PvesyncConfig {
+        clusters = List.copyOf(clusters);
+    }
+
+    public Optional<ClusterConfig> cluster(String name) {
+        return clusters.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,226 @@
+package io.pvesync.daemon;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.pvesync.config.ClusterConfig;
+import io.pvesync.config.ConfigSummary;
+import io.pvesync.config.PvesyncConfig;
+import io.pvesync.inventory.GuestDetails;
+import io.pvesync.proxmox.ProxmoxClient;
+import io.pvesync.schedule.PassGate;
+import io.pvesync.schedule.PassListener;
+import io.pvesync.schedule.SyncScheduler;
+import io.pvesync.status.Metrics;
+import io.pvesync.status.ResyncTrigger;
+import io.pvesync.status.StatusServer;
+import io.pvesync.status.SyncHealth;
+import io.pvesync.store.Database;
+import io.pvesync.store.Migrations;
+import io.pvesync.store.PassLock;
+import io.pvesync.store.VmStore;
+import io.pvesync.sync.ClusterSync;
+import io.pvesync.sync.SyncMode;
+import io.pvesync.sync.SyncOutcome;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole daemon: the pools (passes, pass locks, Quartz's job store when clustered), one client
+ * and one pass per cluster, the scheduler and the status endpoint. Stops in the order an operator can trust: health reports down, the scheduler takes no
+ * more work, the pass in flight finishes or rolls back, the endpoint and the pool close.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    /** The longest a failing cluster rests between scheduled attempts. */
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    /** How long stopping waits for a pass in flight: systemd's stop timeout must be longer. */
+    static final Duration STOP_LIMIT = Duration.ofSeconds(8);
+    /** How long an operator's resync waits for a pass another instance is running. */
+    static final Duration MANUAL_WAIT = Duration.ofMinutes(2);
+
+    private final List<HikariDataSource> pools;
+    private final List<ProxmoxClient> clients;
+    private final List<ClusterSync> syncs;
+    private final SyncHealth health;
+    private final SyncScheduler scheduler;
+    private final StatusServer status;
+    private final List<String> clusters;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private boolean closed;
+
+    private Daemon(List<String> clusters, List<HikariDataSource> pools, List<ProxmoxClient> clients,
+                   List<ClusterSync> syncs, SyncHealth health, SyncScheduler scheduler, StatusServer status) {
+        this.clusters = List.copyOf(clusters);
+        this.pools = List.copyOf(pools);
+        this.clients = clients;
+        this.syncs = syncs;
+        this.health = health;
+        this.scheduler = scheduler;
+        this.status = status;
+    }
+
+    /**
+     * Starts everything and returns once the status endpoint listens and the first passes are
+     * scheduled (they fire at once).
+     *
+     * @throws StartupException when the daemon cannot run: the schema needs migrating, the status
+     *         port is taken, a cluster's TLS settings cannot be used; nothing is left running
+     */
+    public static Daemon start(PvesyncConfig config, Clock clock) throws StartupException {
+        log.info("Starting pvesync...");
+        ConfigSummary.lines(config).forEach(log::info);
+        List<String> names = config.clusters().stream().map(ClusterConfig::name).toList();
+        List<ProxmoxClient> clients = new ArrayList<>();
+        List<ClusterSync> syncs = new ArrayList<>();
+        HikariDataSource pool = null;
+        HikariDataSource lockPool = null;
+        HikariDataSource jobStorePool = null;
+        StatusServer status = null;
+        SyncScheduler scheduler = null;
+        try {
+            pool = Database.openLazily(config.database(), "pvesync");
+            checkSchema(pool);
+            Metrics metrics = new Metrics(names);
+            SyncHealth health = new SyncHealth(names, config.status().staleAfter(), clock);
+            VmStore store = new VmStore(pool, config.database().statementTimeout());
+            for (ClusterConfig cluster : config.clusters()) {
+                ProxmoxClient client = new ProxmoxClient(cluster, metrics.apiListener(cluster.name()));
+                clients.add(client);
+                GuestDetails details = new GuestDetails(client, cluster.addressConcurrency(), cluster.addressRefresh(), clock);
+                syncs.add(new ClusterSync(cluster, client, details, store, names.size() == 1, clock));
+            }
+            // each pass holds its lock on a connection of its own for the whole pass
+            lockPool = Database.openLazily(config.database(), "pvesync-passlock", names.size() + 1);
+            PassLock lock = new PassLock(lockPool);
+            PassGate gate = (cluster, wait) -> (wait ? lock.acquire(cluster, MANUAL_WAIT) : lock.tryAcquire(cluster))
+                    .map(held -> (PassGate.Ticket) held::close);
+            if (config.schedule().clustered()) {
+                jobStorePool = Database.openLazily(config.database(), "pvesync-quartz", names.size() + 3);
+            }
+            scheduler = new SyncScheduler(config.schedule(), syncs, listener(health, metrics), MAX_BACKOFF, clock,
+                    gate, jobStorePool);
+            status = new StatusServer(config.status().listen(), config.status().resyncToken(), health, metrics, scheduler);
+            status.start();
+            scheduler.start();
+            Daemon daemon = new Daemon(names, pools(pool, lockPool, jobStorePool), clients, syncs, health, scheduler,
+                    status);
+            log.info("Started: {} cluster(s); status on http://{}:{}/status", names.size(),
+                    status.address().getHostString(), status.address().getPort());
+            return daemon;
+        } catch (StartupException e) {
+            cleanUp(scheduler, status, syncs, clients, pools(pool, lockPool, jobStorePool));
+            throw e;
+        } catch (Exception e) {
+            cleanUp(scheduler, status, syncs, clients, pools(pool, lockPool, jobStorePool));
+            throw new StartupException("cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses to run against an outdated schema. A database that cannot be reached is not fatal:
+     * the daemon starts, reports it, and every pass retries.
+     */
+    private static void checkSchema(HikariDataSource pool) throws StartupException {
+        List<String> pending;
+        try {
+            pending = Migrations.pending(pool);
+        } catch (RuntimeException e) {
+            log.warn("database - cannot check the schema at start ({}); passes will fail and retry until the"
+                    + " database answers", e.getMessage());
+            return;
+        }
+        if (!pending.isEmpty()) {
+            throw new StartupException("database: the schema is not current (pending migrations: "
+                    + String.join(", ", pending) + "); run: pvesync migrate --config FILE");
+        }
+    }
+
+    private static PassListener listener(SyncHealth health, Metrics metrics) {
+        return new PassListener() {
+            @Override
+            public void started(String cluster, SyncMode mode) {
+                health.started(cluster, mode);
+            }
+
+            @Override
+            public void finished(SyncOutcome outcome) {
+                health.finished(outcome);
+                metrics.record(outcome);
+            }
+
+            @Override
+            public void scheduled(String cluster, Instant nextRun) {
+                health.scheduled(cluster, nextRun);
+            }
+
+            @Override
+            public void backingOff(String cluster, Instant until) {
+                health.backingOff(cluster, until);
+            }
+        };
+    }
+
+    /** Where the status endpoint listens (its real port when configured as 0). */
+    public InetSocketAddress statusAddress() {
+        return status.address();
+    }
+
+    /** The door for manual passes (SIGHUP, the endpoint). */
+    public ResyncTrigger resync() {
+        return scheduler;
+    }
+
+    /** Makes SIGHUP ({@code systemctl reload pvesync}) request a resync of every cluster. */
+    public void resyncOnHangup() {
+        HangupSignal.onHangup(() -> scheduler.request(clusters));
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("Stopping...");
+        health.stopping();
+        scheduler.stop(STOP_LIMIT);
+        cleanUp(null, status, syncs, clients, pools);
+        log.info("Stopped.");
+        stopped.countDown();
+    }
+
+    private static List<HikariDataSource> pools(HikariDataSource... pools) {
+        List<HikariDataSource> out = new ArrayList<>();
+        for (HikariDataSource p : pools) {
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private static void cleanUp(SyncScheduler scheduler, StatusServer status, List<ClusterSync> syncs,
+                                List<ProxmoxClient> clients, List<HikariDataSource> pools) {
+        if (scheduler != null) {
+            scheduler.stop(STOP_LIMIT);
+        }
+        if (status != null) {
+            status.close();
+        }
+        syncs.forEach(ClusterSync::close);
+        clients.forEach(ProxmoxClient::close);
+        // the scheduler (and with it Quartz's job store) stopped first: now the pools can go
+        pools.forEach(HikariDataSource::close);
+    }
+}

@@ -1,0 +1,24 @@
+package io.pvesync.inventory;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A snapshot with the guest details of one pass filled in, see {@link GuestDetails#enrich}.
+ *
+ * @param snapshot      the input snapshot; each VM carries the address found this pass (or from
+ *                      an earlier lookup still fresh), else null so the store keeps the stored
+ *                      one, and its incarnation marker when its config was read this pass
+ * @param addressNotes  VMID to why it has no address this pass (e.g. {@code guest agent not
+ *                      running}, {@code node pve3 unreachable}); only VMs without an address
+ * @param requests      how many API requests the pass made
+ * @param lookups       the address lookups that sent a request, by outcome
+ */
+public record Enrichment(Snapshot snapshot, Map<Integer, String> addressNotes, int requests, AddressLookups lookups) {
+
+    public Enrichment {
+        Objects.requireNonNull(snapshot, "snapshot");
+        Objects.requireNonNull(lookups, "lookups");
+        addressNotes = Map.copyOf(addressNotes);
+    }
+}

@@ -1,0 +1,310 @@
+package io.pvesync.inventory;
+
+import io.pvesync.inventory.GuestProbe.Lookup;
+import io.pvesync.inventory.GuestProbe.Probe;
+import io.pvesync.inventory.GuestProbe.Work;
+import io.pvesync.proxmox.ProxmoxApi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Fills in what {@code /cluster/resources} lacks: each guest's address and incarnation marker
+ * (DESIGN.md 3.1, 3.6). One instance per cluster, living across passes: it caches each guest's
+ * parsed config and its last address answer, so a quiet poll makes no request at all.
+ *
+ * <p>Per guest of the snapshot (held guests are not touched):
+ * <ul>
+ *   <li>the config is read when the guest is new (not in {@code known}), its stored incarnation is
+ *       null (unless the cached config already showed it offers none: a VM without {@code meta}
+ *       and {@code smbios1}, a container without {@code net0}), its name changed, on reconcile,
+ *       or when an address lookup needs it and none is cached;</li>
+ *   <li>the address is looked up (QEMU: guest agent, only when the config enables it; LXC: the
+ *       container's interfaces) for running guests that are new, whose status differs from the
+ *       stored one, that have no cached answer, whose answer is older than {@code refreshEvery},
+ *       whose config changed (another incarnation, agent flag or net0 MAC), or on reconcile;</li>
+ *   <li>without an address from the guest, the configured static one (cloud-init
+ *       {@code ipconfig0}, LXC {@code net0 ip=}) is used; a guest that is not running is never
+ *       asked, it gets its static address or nothing;</li>
+ *   <li>an answer, including "agent not running", is cached with the clock's time; failures of
+ *       the pass itself (node unreachable, guest moving, transport errors) are not;</li>
+ *   <li>a guest whose name differs from its row's, and whose config could not be read, is held:
+ *       the new name may be another VM under a reused VMID, and only the marker can tell. Written
+ *       over the row, it would show the new VM to the old one's owner, and with the new name
+ *       stored, no later poll would look at the marker again.</li>
+ * </ul>
+ * At most {@code perNodeConcurrency} requests are in flight per node (a node has 3 API workers);
+ * nodes are served in parallel. A failed call never fails the pass: the guest keeps a null address
+ * (the store keeps the stored one) and a note says why.
+ */
+public final class GuestDetails implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GuestDetails.class);
+    private static final Duration CLOSE_LIMIT = Duration.ofSeconds(10);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
+
+    private final ProxmoxApi api;
+    private final String cluster;
+    private final int perNodeConcurrency;
+    private final Duration refreshEvery;
+    private final Clock clock;
+    private final ExecutorService executor;
+
+    private final Map<Integer, GuestConfig> configs = new ConcurrentHashMap<>();
+    private final Map<Integer, Lookup> lookups = new ConcurrentHashMap<>();
+    /** The last note logged per guest, so a state is logged once when it appears. */
+    private final Map<Integer, String> loggedNotes = new HashMap<>();
+    private final Set<String> unreachableNodes = new HashSet<>();
+    /** Guests held because their identity could not be checked, so that is logged once. */
+    private final Set<Integer> heldUnchecked = new HashSet<>();
+    private boolean refusalLogged;
+
+    /**
+     * @param api                the cluster's API; its short per-call timeout bounds each request
+     * @param perNodeConcurrency requests in flight per node at most, at least 1 (default 2)
+     * @param refreshEvery       how long an address answer stays fresh, positive
+     * @param clock              the time source for the answers' age
+     */
+    public GuestDetails(ProxmoxApi api, int perNodeConcurrency, Duration refreshEvery, Clock clock) {
+        this.api = Objects.requireNonNull(api, "api");
+        this.cluster = api.cluster();
+        if (perNodeConcurrency < 1) {
+            throw new IllegalArgumentException("perNodeConcurrency must be at least 1, was " + perNodeConcurrency);
+        }
+        if (refreshEvery.isNegative() || refreshEvery.isZero()) {
+            throw new IllegalArgumentException("refreshEvery must be positive, was " + refreshEvery);
+        }
+        this.perNodeConcurrency = perNodeConcurrency;
+        this.refreshEvery = refreshEvery;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        AtomicInteger threads = new AtomicInteger();
+        // grows to nodes x perNodeConcurrency during a pass; idle threads leave after 30 s
+        this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                task -> {
+                    Thread thread = new Thread(task, "pvesync-details-" + cluster + "-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+    }
+
+    /**
+     * Looks closer at the snapshot's guests as far as this pass needs to (see the class comment)
+     * and waits for every lookup; each call is bounded by the client's timeout.
+     *
+     * @param snapshot  this pass's listing
+     * @param known     the stored rows of the cluster's live VMs, by VMID
+     * @param reconcile true in a reconcile pass: every config is read and every running guest asked
+     * @return the snapshot with addresses and markers; when the calling thread is interrupted, the
+     *         lookups are cancelled, the interrupt flag is set again, and guests not done are
+     *         returned unchanged
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public Enrichment enrich(Snapshot snapshot, Map<Integer, KnownVm> known, boolean reconcile) {
+        if (executor.isShutdown()) {
+            throw new IllegalStateException("cluster " + cluster + ": guest details already closed");
+        }
+        forgetGone(snapshot);
+        Instant now = clock.instant();
+        GuestCalls calls = new GuestCalls(api);
+        GuestProbe probe = new GuestProbe(calls, configs, lookups, now);
+        Map<Integer, Probe> results = new ConcurrentHashMap<>();
+        Map<String, Queue<Work>> perNode = new LinkedHashMap<>();
+        Map<Integer, String> renamed = new HashMap<>();
+        for (ObservedVm vm : snapshot.vms()) {
+            KnownVm stored = known.get(vm.vmid());
+            if (stored != null && stored.incarnation() != null && !Objects.equals(stored.name(), vm.name())) {
+                renamed.put(vm.vmid(), stored.name()); // plan() reads its config: the marker must tell
+            }
+            Work work = plan(vm, stored, reconcile, now);
+            if (work.readConfig() || work.lookupDue()) {
+                perNode.computeIfAbsent(vm.node(), n -> new ConcurrentLinkedQueue<>()).add(work);
+            } else {
+                results.put(vm.vmid(), probe.probe(work)); // from the caches, without a request
+            }
+        }
+        List<Future<?>> running = new ArrayList<>();
+        for (Queue<Work> queue : perNode.values()) {
+            for (int i = 0; i < Math.min(perNodeConcurrency, queue.size()); i++) {
+                running.add(executor.submit(() -> drain(queue, probe, results)));
+            }
+        }
+        awaitAll(running);
+
+        Set<Integer> unchecked = new HashSet<>(renamed.keySet());
+        unchecked.removeAll(probe.configsRead);
+        Map<Integer, String> notes = new HashMap<>();
+        Snapshot enriched = snapshot.mapVms(vm -> {
+            Probe result = results.get(vm.vmid());
+            if (result == null) {
+                return vm; // interrupted before its turn
+            }
+            if (result.miss() != null) {
+                notes.put(vm.vmid(), result.miss().text());
+            }
+            return result.vm();
+        }).holding(unchecked);
+        logChanges(results, probe);
+        logHeld(snapshot, renamed, unchecked);
+        log.debug("cluster={} - guest details: {} of {} guests looked at, {} requests",
+                cluster, results.size(), snapshot.vms().size(), calls.requests());
+        return new Enrichment(enriched, notes, calls.requests(), probe.lookupCounts());
+    }
+
+    private Work plan(ObservedVm vm, KnownVm known, boolean reconcile, Instant now) {
+        GuestConfig cachedConfig = GuestProbe.cachedConfig(configs, vm);
+        // a config already read and found without a marker would only say so again, every poll
+        boolean markerWanted = known != null && known.incarnation() == null
+                && (cachedConfig == null || cachedConfig.incarnation() != null);
+        boolean readConfig = reconcile || known == null || markerWanted || !Objects.equals(known.name(), vm.name());
+        boolean lookupDue = false;
+        if (vm.status() == VmStatus.RUNNING) {
+            Lookup cached = GuestProbe.cachedLookup(lookups, vm);
+            lookupDue = reconcile || known == null || known.status() != vm.status() || cached == null
+                    || !now.isBefore(cached.at().plus(freshFor(cached)));
+            // the agent flag and net0 MAC come from the config
+            readConfig |= lookupDue && cachedConfig == null;
+        }
+        return new Work(vm, known, readConfig, lookupDue);
+    }
+
+    /**
+     * How long an answer is trusted. An address holds for {@code refreshEvery}. An answer without
+     * one is asked again sooner, backing off from 30 s: a guest that just booted has no agent yet,
+     * and should not wait a whole refresh period for its address; one whose agent never runs costs
+     * a request (and a pvedaemon worker for the 3 s ping) ever more rarely.
+     */
+    private Duration freshFor(Lookup cached) {
+        if (cached.misses() == 0) {
+            return refreshEvery;
+        }
+        Duration backoff = FIRST_RETRY.multipliedBy(1L << Math.min(cached.misses() - 1, 16));
+        return backoff.compareTo(refreshEvery) < 0 ? backoff : refreshEvery;
+    }
+
+    private void drain(Queue<Work> queue, GuestProbe probe, Map<Integer, Probe> results) {
+        Work work;
+        while (!Thread.currentThread().isInterrupted() && (work = queue.poll()) != null) {
+            ObservedVm vm = work.vm();
+            try {
+                results.put(vm.vmid(), probe.probe(work));
+            } catch (RuntimeException bug) {
+                log.error("cluster={} vmid={} - guest details failed unexpectedly; the address is kept",
+                        cluster, vm.vmid(), bug);
+                results.put(vm.vmid(), new Probe(vm, Miss.forThisPass("address lookup failed unexpectedly (see log)")));
+            }
+        }
+    }
+
+    private void awaitAll(List<Future<?>> running) {
+        for (Future<?> future : running) {
+            try {
+                future.get();
+            } catch (InterruptedException interrupted) {
+                running.forEach(f -> f.cancel(true));
+                Thread.currentThread().interrupt();
+                log.info("cluster={} - guest details interrupted; unfinished guests keep their stored values", cluster);
+                return;
+            } catch (ExecutionException | CancellationException unexpected) {
+                // drain() catches per guest; this is only reachable through an Error
+                log.error("cluster={} - a guest details worker died", cluster, unexpected);
+            }
+        }
+    }
+
+    /** Drops cached state of guests no longer listed at all (deleted; held ones stay). */
+    private void forgetGone(Snapshot snapshot) {
+        Set<Integer> listed = new HashSet<>(snapshot.held().keySet());
+        snapshot.vms().forEach(vm -> listed.add(vm.vmid()));
+        configs.keySet().retainAll(listed);
+        lookups.keySet().retainAll(listed);
+        loggedNotes.keySet().retainAll(listed);
+    }
+
+    /** Logs each state once when it begins: a guest's note, a node unreachable, a refused agent call. */
+    private void logChanges(Map<Integer, Probe> results, GuestProbe probe) {
+        probe.downNodes.forEach((node, reason) -> {
+            if (unreachableNodes.add(node)) {
+                log.warn("cluster={} node={} - node unreachable through the API ({}); its guests' addresses are"
+                        + " kept until it answers again (check the node and corosync)", cluster, node, reason);
+            }
+        });
+        for (String node : probe.reachedNodes) {
+            if (!probe.downNodes.containsKey(node) && unreachableNodes.remove(node)) {
+                log.info("cluster={} node={} - node answers again", cluster, node);
+            }
+        }
+        String refused = probe.refused.get();
+        if (refused != null && !refusalLogged) {
+            refusalLogged = true;
+            log.warn("cluster={} - guest agent calls refused ({}); addresses come from cloud-init ipconfig0 only."
+                    + " Grant the token VM.GuestAgent.Audit on PVE 9 (PVEAuditor has it) or a role with VM.Monitor"
+                    + " on PVE 8", cluster, refused);
+        } else if (refused == null && probe.agentAnswered.get()) {
+            refusalLogged = false;
+        }
+        results.forEach((vmid, result) -> {
+            Miss miss = result.miss();
+            if (miss == null) {
+                if (loggedNotes.remove(vmid) != null) {
+                    log.debug("cluster={} vmid={} - address found: {}", cluster, vmid, result.vm().ipAddress());
+                }
+            } else if (!miss.passing() && !miss.text().equals(loggedNotes.put(vmid, miss.text()))) {
+                if (miss.advice() != null) {
+                    log.warn("cluster={} vmid={} - no address: {} ({})", cluster, vmid, miss.text(), miss.advice());
+                } else {
+                    log.debug("cluster={} vmid={} - no address: {}", cluster, vmid, miss.text());
+                }
+            }
+        });
+    }
+
+    /** Logs a guest held for its unchecked identity when that begins, not on every pass it lasts. */
+    private void logHeld(Snapshot snapshot, Map<Integer, String> renamed, Set<Integer> unchecked) {
+        for (ObservedVm vm : snapshot.vms()) {
+            if (unchecked.contains(vm.vmid()) && heldUnchecked.add(vm.vmid())) {
+                log.warn("cluster={} vmid={} - listed as \"{}\" but its row says \"{}\", and its config could not be"
+                        + " read to tell a rename from another VM under a reused VMID; the row is kept as it was"
+                        + " until the config can be read", cluster, vm.vmid(), vm.name(), renamed.get(vm.vmid()));
+            }
+        }
+        heldUnchecked.retainAll(unchecked);
+    }
+
+    /** Stops the worker threads, waiting up to 10 s for lookups in flight. */
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(CLOSE_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                executor.shutdownNow();
+                log.warn("cluster={} - guest detail lookups still running after {} s were cancelled",
+                        cluster, CLOSE_LIMIT.toSeconds());
+            }
+        } catch (InterruptedException interrupted) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

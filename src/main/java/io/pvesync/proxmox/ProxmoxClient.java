@@ -1,0 +1,292 @@
+package io.pvesync.proxmox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pvesync.config.ClusterConfig;
+import io.pvesync.proxmox.ApiCall.Scope;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import okhttp3.ConnectionPool;
+import okhttp3.CookieJar;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Proxmox VE API of one cluster, over HTTPS with an API token, failing over between the
+ * cluster's endpoints.
+ *
+ * <p><b>Endpoints.</b> They are tried in configured order. A {@link Scope#CLUSTER} call always
+ * starts at the first, so the primary is used again as soon as it recovers; a {@link Scope#GUEST}
+ * call starts at the endpoint that last gave an HTTP answer, so a dead primary does not cost every
+ * per-VM call a connect timeout. The next endpoint is tried after a transport failure (no answer)
+ * and, for {@code CLUSTER} calls only, after a 5xx or an answer that is not the expected JSON. A
+ * {@code GUEST} call is proxied to the guest's node, so its 5xx is that node's answer and is thrown
+ * as it is. 401 and 403 are thrown at once: every node checks the same token.
+ *
+ * <p><b>When every endpoint failed</b> (each one for a reason to try the next), the call throws
+ * {@link ProxmoxUnavailableException} listing each endpoint's failure, also when the cluster has a
+ * single endpoint: callers test one type for "the cluster gave no usable answer". A bare
+ * {@link ProxmoxTransportException} escapes only when the calling thread was interrupted.
+ *
+ * <p><b>The token secret</b> is sent only in the {@code Authorization} header. Text taken from an
+ * answer (reason phrase, JSON {@code message}, parser and transport complaints) is masked before it
+ * goes into an exception or a log line, in case something in between echoes the header.
+ *
+ * <p>Thread-safe; one instance per cluster, closed at shutdown.
+ */
+public final class ProxmoxClient implements ProxmoxApi, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxmoxClient.class);
+
+    // pveproxy closes idle connections after ~5 s: reusing one just then fails, so drop them sooner
+    private static final long KEEP_ALIVE_SECONDS = 3;
+    private static final int MAX_IDLE_CONNECTIONS = 5;
+
+    private final String cluster;
+    private final List<Endpoint> endpoints;
+    private final String tokenId;
+    private final String authorization;
+    private final SecretMask mask;
+    private final ApiListener listener;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final Duration addressTimeout;
+    private final OkHttpClient clusterHttp;
+    private final OkHttpClient guestHttp;
+    // index of the endpoint that last answered; where GUEST calls start
+    private final AtomicInteger preferred = new AtomicInteger();
+
+    /** A client that reports to no listener. */
+    public ProxmoxClient(ClusterConfig config) {
+        this(config, ApiListener.NONE);
+    }
+
+    /**
+     * @param listener told about every request and every failed attempt
+     * @throws IllegalArgumentException when the config cannot work: no endpoint, a URL that is not
+     *         http(s), a token that cannot be sent in a header, an unreadable CA file, a bad fingerprint
+     */
+    public ProxmoxClient(ClusterConfig config, ApiListener listener) {
+        this.cluster = Objects.requireNonNull(config.name(), "name");
+        this.endpoints = Endpoint.of(config.endpoints());
+        this.tokenId = Objects.requireNonNull(config.tokenId(), "tokenId");
+        this.authorization = authorization(cluster, tokenId, config.tokenSecret().reveal());
+        this.mask = new SecretMask(config.tokenSecret().reveal());
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.connectTimeout = config.connectTimeout();
+        this.readTimeout = config.readTimeout();
+        this.addressTimeout = config.addressTimeout();
+
+        OkHttpClient.Builder builder = new OkHttpClient.Builder()
+                // a cookie (PVEAuthCookie) would take precedence over the token on the server
+                .cookieJar(CookieJar.NO_COOKIES)
+                // the token must not follow a redirect anywhere; Proxmox never redirects API calls
+                .followRedirects(false)
+                .followSslRedirects(false)
+                // pveproxy speaks HTTP/1.1 only, and the reason phrase carries its error text
+                .protocols(List.of(Protocol.HTTP_1_1))
+                .connectionPool(new ConnectionPool(MAX_IDLE_CONNECTIONS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS))
+                .retryOnConnectionFailure(true)
+                .connectTimeout(connectTimeout)
+                .readTimeout(readTimeout)
+                .writeTimeout(readTimeout);
+        TlsSettings.from(cluster, config.tls()).applyTo(builder);
+        this.clusterHttp = builder.build();
+        // same pool and TLS, shorter patience for per-VM calls
+        this.guestHttp = clusterHttp.newBuilder().readTimeout(addressTimeout).writeTimeout(addressTimeout).build();
+    }
+
+    @Override
+    public String cluster() {
+        return cluster;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Throws {@link ProxmoxUnavailableException} when every endpoint failed with a reason to try
+     * the next (see the class comment), {@link ProxmoxAuthException} on 401/403,
+     * {@link NodeUnreachableException} on a {@code GUEST} call's 595/596, {@link ProxmoxHttpException}
+     * on another {@code GUEST} error status, {@link ProxmoxDataException} on a {@code GUEST} answer
+     * that is not the expected JSON, and {@link ProxmoxTransportException} when interrupted (the
+     * interrupt flag is restored).
+     */
+    @Override
+    public JsonNode get(ApiCall call) throws ProxmoxException {
+        return call(call, Answers::data);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The answer is parsed as it arrives; see {@link #get} for the failures and the failover.
+     */
+    @Override
+    public <T> T read(ApiCall call, DataReader<T> reader) throws ProxmoxException {
+        return call(call, body -> Answers.data(body, reader));
+    }
+
+    private <T> T call(ApiCall call, Body<T> body) throws ProxmoxException {
+        int count = endpoints.size();
+        int first = call.scope() == Scope.CLUSTER ? 0 : preferred.get();
+        List<Failure> failures = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int index = (first + i) % count;
+            Endpoint endpoint = endpoints.get(index);
+            Outcome outcome = attempt(endpoint, call, body);
+            if (outcome instanceof Answer answer) {
+                preferred.set(index);
+                @SuppressWarnings("unchecked") // attempt answers what body read
+                T data = (T) answer.data();
+                return data;
+            }
+            Failure failure = (Failure) outcome;
+            listener.failed(call.name(), failure.error());
+            if (!failure.tryNext()) {
+                if (!(failure.error() instanceof ProxmoxTransportException)) {
+                    preferred.set(index); // it answered: the endpoint works
+                }
+                failures.forEach(earlier -> failure.error().addSuppressed(earlier.error()));
+                throw failure.error();
+            }
+            failures.add(failure);
+            if (i + 1 < count) {
+                log.warn("cluster={} endpoint={} - {} failed ({}); trying {}", cluster, endpoint, call,
+                        failure.detail(), endpoints.get((index + 1) % count));
+            }
+        }
+        throw unavailable(call, failures);
+    }
+
+    /** Closes idle connections. Calls still running finish; the client should not be used after. */
+    @Override
+    public void close() {
+        clusterHttp.connectionPool().evictAll();
+    }
+
+    @Override
+    public String toString() {
+        return "ProxmoxClient[cluster=" + cluster + ", endpoints=" + endpoints + ", token=" + tokenId + "]";
+    }
+
+    private <T> Outcome attempt(Endpoint endpoint, ApiCall call, Body<T> body) {
+        boolean clusterScope = call.scope() == Scope.CLUSTER;
+        Request request = new Request.Builder()
+                .url(endpoint.url(call))
+                .header("Authorization", authorization)
+                .header("Accept", "application/json")
+                .header("User-Agent", "pvesync")
+                .build();
+        listener.requested(call.name());
+        log.debug("cluster={} endpoint={} - {}", cluster, endpoint, call);
+        long started = System.nanoTime();
+        try (Response response = (clusterScope ? clusterHttp : guestHttp).newCall(request).execute()) {
+            if (!response.isSuccessful()) {
+                ProxmoxHttpException error = HttpErrors.of(cluster, endpoint, call, response.code(),
+                        mask.apply(Answers.reason(response)), tokenId);
+                boolean tryNext = clusterScope && error.status() >= 500;
+                String detail = "HTTP " + error.status() + ": " + error.reason();
+                log.debug("cluster={} endpoint={} - {}: {}", cluster, endpoint, call, detail);
+                return new Failure(endpoint, error, detail, tryNext);
+            }
+            T data = body.read(response.body().byteStream());
+            log.debug("cluster={} endpoint={} - {}: HTTP {} in {} ms", cluster, endpoint, call, response.code(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            return new Answer(data);
+        } catch (Answers.BadAnswerException e) {
+            String problem = mask.apply(e.getMessage());
+            String detail = "answer is " + problem;
+            ProxmoxDataException error = new ProxmoxDataException(cluster, endpoint.display(), call.name(),
+                    "cluster " + cluster + ": " + endpoint + " answered " + call + " with " + problem, mask.apply(e));
+            return new Failure(endpoint, error, detail, clusterScope);
+        } catch (IOException e) {
+            // SocketTimeoutException is an InterruptedIOException too, but only a timeout
+            if (Thread.currentThread().isInterrupted()
+                    || (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException))) {
+                return interrupted(endpoint, call, e);
+            }
+            return transportFailure(endpoint, call, e, clusterScope ? readTimeout : addressTimeout);
+        } catch (Exception e) {
+            // OkHttp, written in Kotlin, throws InterruptedException undeclared while it waits for a connect
+            if (e instanceof InterruptedException) {
+                return interrupted(endpoint, call, e);
+            }
+            throw e;
+        }
+    }
+
+    private Failure interrupted(Endpoint endpoint, ApiCall call, Exception e) {
+        Thread.currentThread().interrupt(); // restore it: the caller is being asked to stop
+        ProxmoxTransportException error = new ProxmoxTransportException(cluster, endpoint.display(), call.name(),
+                "cluster " + cluster + ": " + call + " at " + endpoint + " was interrupted", mask.apply(e));
+        return new Failure(endpoint, error, "interrupted", false);
+    }
+
+    private Failure transportFailure(Endpoint endpoint, ApiCall call, IOException e, Duration timeout) {
+        // an IOException may quote what came back (a malformed status line echoing the header)
+        String detail = mask.apply(TransportErrors.describe(e, connectTimeout, timeout));
+        log.debug("cluster={} endpoint={} - {}: {}", cluster, endpoint, call, detail);
+        ProxmoxTransportException error = new ProxmoxTransportException(cluster, endpoint.display(), call.name(),
+                "cluster " + cluster + ": " + endpoint + " did not answer " + call + ": " + detail, mask.apply(e));
+        return new Failure(endpoint, error, detail, true);
+    }
+
+    private ProxmoxUnavailableException unavailable(ApiCall call, List<Failure> failures) {
+        String each = failures.stream()
+                .map(failure -> failure.endpoint() + " (" + failure.detail() + ")")
+                .collect(Collectors.joining(", "));
+        String which = failures.size() == 1 ? "its only endpoint" : "all " + failures.size() + " endpoints";
+        return new ProxmoxUnavailableException(cluster, call.name(),
+                "cluster " + cluster + ": " + which + " failed for " + call + ": " + each,
+                failures.stream().map(Failure::error).toList());
+    }
+
+    /** The header value; checked here so a bad secret fails at start, and without echoing it. */
+    private static String authorization(String cluster, String tokenId, String secret) {
+        if (!printable(tokenId)) {
+            throw new IllegalArgumentException("cluster " + cluster
+                    + ": token-id contains a space or control character; expected USER@REALM!TOKENID");
+        }
+        if (secret.isEmpty() || !printable(secret)) {
+            throw new IllegalArgumentException("cluster " + cluster + ": token-secret is empty or contains a"
+                    + " space or control character (a trailing newline from token-secret-file?)");
+        }
+        return "PVEAPIToken=" + tokenId + "=" + secret;
+    }
+
+    private static boolean printable(String value) {
+        return value.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+    }
+
+    /** What one attempt at one endpoint gave. */
+    private sealed interface Outcome permits Answer, Failure {
+    }
+
+    private record Answer(Object data) implements Outcome {
+    }
+
+    /** Reads a success body: the whole answer's data, or streamed through a reader. */
+    @FunctionalInterface
+    private interface Body<T> {
+        T read(java.io.InputStream in) throws Answers.BadAnswerException, IOException;
+    }
+
+    /**
+     * @param detail  the short text listed in {@link ProxmoxUnavailableException}'s message
+     * @param tryNext whether the next endpoint may do better
+     */
+    private record Failure(Endpoint endpoint, ProxmoxException error, String detail, boolean tryNext)
+            implements Outcome {
+    }
+}

@@ -1,0 +1,138 @@
+package io.pvesync.schedule;
+
+import io.pvesync.config.Durations;
+import io.pvesync.sync.ClusterPass;
+import io.pvesync.sync.SyncMode;
+import io.pvesync.sync.SyncOutcome;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one door to a cluster's passes: scheduled polls, reconciles and manual requests all come
+ * through {@link #run}, which Quartz calls from a job that never runs twice at once. Keeps the
+ * cluster's backoff and its pending manual request.
+ */
+final class ClusterRunner {
+    private static final Logger log = LoggerFactory.getLogger(ClusterRunner.class);
+
+    private final ClusterPass pass;
+    private final Backoff backoff;
+    private final PassListener listener;
+    private final PassGate gate;
+    private final Clock clock;
+    // the manual request waiting for its pass; later requests join it until that pass starts
+    private final AtomicReference<CompletableFuture<SyncOutcome>> pendingManual = new AtomicReference<>();
+    private int failures;
+    private Instant restUntil;
+
+    ClusterRunner(ClusterPass pass, Backoff backoff, PassListener listener, PassGate gate, Clock clock) {
+        this.pass = pass;
+        this.backoff = backoff;
+        this.listener = listener;
+        this.gate = gate;
+        this.clock = clock;
+    }
+
+    String cluster() {
+        return pass.cluster();
+    }
+
+    /**
+     * Registers a manual request.
+     *
+     * @return the future of the pass that will serve it, and whether a new pass must be triggered
+     *         (false when the request joined one already waiting)
+     */
+    Request request() {
+        CompletableFuture<SyncOutcome> fresh = new CompletableFuture<>();
+        CompletableFuture<SyncOutcome> waiting = pendingManual.compareAndExchange(null, fresh);
+        return waiting == null ? new Request(fresh, true) : new Request(waiting, false);
+    }
+
+    record Request(CompletableFuture<SyncOutcome> outcome, boolean trigger) {
+    }
+
+    /** The pass, inside the gate; null when a scheduled pass found another instance at work. */
+    private SyncOutcome passThroughGate(SyncMode mode, boolean manual, Instant startedAt) {
+        Optional<PassGate.Ticket> ticket;
+        try {
+            ticket = gate.enter(cluster(), manual);
+        } catch (RuntimeException e) {
+            return SyncOutcome.failed(cluster(), mode, startedAt, Duration.between(startedAt, clock.instant()),
+                    "database: " + e.getMessage());
+        }
+        if (ticket.isEmpty()) {
+            return manual ? SyncOutcome.failed(cluster(), mode, startedAt, Duration.between(startedAt, clock.instant()),
+                    "another pvesync instance kept a pass of this cluster running; try again") : null;
+        }
+        try (PassGate.Ticket held = ticket.get()) {
+            listener.started(cluster(), mode);
+            return pass.run(mode);
+        }
+    }
+
+    /** Forgets a request whose trigger could not be scheduled. */
+    void cancel(Request request, Throwable why) {
+        pendingManual.compareAndSet(request.outcome(), null);
+        request.outcome().completeExceptionally(why);
+    }
+
+    /**
+     * Runs one pass unless the cluster is resting after failures (scheduled passes only: an
+     * operator's request always runs). Called by Quartz, never concurrently for one cluster.
+     *
+     * @return the outcome, or null when the pass was skipped
+     */
+    synchronized SyncOutcome run(SyncMode mode, boolean manual) {
+        CompletableFuture<SyncOutcome> serving = manual ? pendingManual.getAndSet(null) : null;
+        Instant now = clock.instant();
+        if (!manual && restUntil != null && now.isBefore(restUntil)) {
+            log.debug("cluster={} - {} skipped: resting after {} failure(s) until {}", cluster(),
+                    mode.name().toLowerCase(java.util.Locale.ROOT), failures, restUntil);
+            return null;
+        }
+        SyncOutcome outcome;
+        try {
+            outcome = passThroughGate(mode, manual, now);
+        } catch (RuntimeException | Error bug) {
+            // a pass reports its own failures; reaching this is a bug, but the requester must not hang
+            if (serving != null) {
+                serving.completeExceptionally(bug);
+            }
+            throw bug;
+        }
+        if (outcome == null) {
+            log.debug("cluster={} - {} skipped: another instance is running a pass", cluster(),
+                    mode.name().toLowerCase(java.util.Locale.ROOT));
+            return null;
+        }
+        if (outcome.result() == SyncOutcome.Result.FAILED) {
+            failures++;
+            restUntil = clock.instant().plus(backoff.after(failures));
+            if (failures == 1 || Integer.bitCount(failures) == 1) {
+                log.warn("cluster={} - {} failure(s) in a row; next scheduled attempt in {} (backing off up to {};"
+                        + " pvesync resync tries at once)", cluster(), failures,
+                        Durations.format(backoff.after(failures)), Durations.format(backoff.cap()));
+            }
+            listener.backingOff(cluster(), restUntil);
+        } else {
+            if (failures > 0) {
+                log.info("cluster={} - synced again after {} failure(s)", cluster(), failures);
+                listener.backingOff(cluster(), null);
+            }
+            failures = 0;
+            restUntil = null;
+        }
+        listener.finished(outcome);
+        if (serving != null) {
+            serving.complete(outcome);
+        }
+        return outcome;
+    }
+}

@@ -1,0 +1,302 @@
+package io.pvesync.sim;
+
+import io.pvesync.sim.SimVm.Kind;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Proxmox VE API server for tests, the demo and benchmarks: real HTTP(S) on 127.0.0.1, one
+ * simulated cluster served by one or more endpoints, with the wire shapes and quirks of
+ * {@code PROXMOX-API.md} (reason phrases as error text, 401 delays, 595 for an offline node's
+ * guests, stale-then-unknown entries, numbers as strings, QGA errors as HTTP 200).
+ *
+ * <p>Served, all GET under {@code /api2/json}: {@code /version}, {@code /cluster/resources[?type=]},
+ * {@code /cluster/status}, {@code /nodes}, {@code /access/permissions[?path=]},
+ * {@code /nodes/{n}/qemu/{id}/config}, {@code .../status/current},
+ * {@code .../agent/network-get-interfaces}, {@code /nodes/{n}/lxc/{id}/config},
+ * {@code .../interfaces}. Anything else is 501, as Proxmox answers an unknown method.
+ *
+ * <p>Changes and faults may be applied from any thread while requests are served; each change is
+ * atomic (a request sees a guest before or after it, never half). A change method throws
+ * {@link IllegalArgumentException} for an unknown vmid or node.
+ */
+public final class ProxmoxSimulator implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxmoxSimulator.class);
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final SimCluster cluster;
+    private final Auth auth;
+    private final Faults faults = new Faults();
+    private final Api api;
+    private final PveVersion version;
+    private final RandomChanges changes;
+    private final Certificates certificates;
+    private final ThreadPoolExecutor workers;
+    private final List<Listener> listeners = new ArrayList<>();
+
+    ProxmoxSimulator(SimCluster cluster, Auth auth, PveVersion version, String clusterName, boolean tls, int[] ports,
+                     int workerCount, RandomChanges changes, Instant booted) {
+        this.cluster = cluster;
+        this.auth = auth;
+        this.version = version;
+        this.changes = changes;
+        this.certificates = Certificates.generate(cluster.nodes().stream().map(SimNode::name).toList());
+        ResourcesWriter resources = new ResourcesWriter(cluster, auth, faults, version, booted);
+        this.api = new Api(cluster, auth, faults, version, resources,
+                new ClusterWriter(cluster, resources, clusterName, version, certificates.fingerprint()),
+                new GuestWriter(version));
+        int instance = INSTANCES.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        // one thread per open connection, as blocking I/O needs; bounded like pveproxy's max_conn
+        this.workers = new ThreadPoolExecutor(0, workerCount, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
+            Thread thread = new Thread(task, "pvesim" + instance + "-http-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        SSLContext context = tls ? certificates.serverContext() : null;
+        try {
+            for (int i = 0; i < ports.length; i++) {
+                Listener listener = new Listener(i, ports[i], context, workers, api, faults);
+                listeners.add(listener);
+                listener.open();
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        log.info("sim - started: {} nodes, {} guests, PVE {}, on {}", cluster.nodes().size(), cluster.size(), version,
+                endpoints());
+    }
+
+    /** A builder with defaults for everything. */
+    public static SimulatorBuilder builder() {
+        return new SimulatorBuilder();
+    }
+
+    // ---- what to connect to ----
+
+    /** The base URLs, such as {@code https://127.0.0.1:40123}, in endpoint order. */
+    public List<URI> endpoints() {
+        return listeners.stream().map(Listener::uri).toList();
+    }
+
+    /** The cluster CA in PEM, what {@code /etc/pve/pve-root-ca.pem} would hold: for {@code tls.ca-file}. */
+    public String caCertificatePem() {
+        return certificates.caPem();
+    }
+
+    /** The SHA-256 of the node certificate ({@code AA:BB:...}), the same on every endpoint: for pinning. */
+    public String fingerprint() {
+        return certificates.fingerprint();
+    }
+
+    public String version() {
+        return version.text();
+    }
+
+    // ---- what happened ----
+
+    /** Every request received so far, on all endpoints, whatever its answer. */
+    public int requestCount() {
+        return api.requestCount();
+    }
+
+    /** Requests whose path starts with {@code pathPrefix}, given with or without {@code /api2/json}. */
+    public int requests(String pathPrefix) {
+        return api.requests(pathPrefix);
+    }
+
+    // ---- the truth ----
+
+    /** Every guest, templates included, in vmid order. */
+    public List<SimVm> vms() {
+        return cluster.vms();
+    }
+
+    public Optional<SimVm> vm(int vmid) {
+        return Optional.ofNullable(cluster.guest(vmid)).map(Guest::view);
+    }
+
+    /** The node names, {@code pve1..pveN}. */
+    public List<String> nodes() {
+        return cluster.nodes().stream().map(SimNode::name).toList();
+    }
+
+    // ---- changes ----
+
+    /** Starts the guest (status {@code running}); ends hibernation. */
+    public void start(int vmid) {
+        cluster.start(vmid);
+    }
+
+    /** Stops the guest (status {@code stopped}); ends hibernation, keeps other locks. */
+    public void stop(int vmid) {
+        cluster.stop(vmid);
+    }
+
+    /** Pauses a running QEMU VM (status {@code paused}). */
+    public void pause(int vmid) {
+        cluster.pause(vmid);
+    }
+
+    /** Hibernates a QEMU VM: status {@code stopped} with {@code lock: suspended}. */
+    public void hibernate(int vmid) {
+        cluster.hibernate(vmid);
+    }
+
+    /** Any QEMU run-state word ({@code io-error}, {@code prelaunch}, an unknown one...); LXC: running or stopped. */
+    public void setStatus(int vmid, String word) {
+        cluster.setStatus(vmid, word);
+    }
+
+    /** Sets the config's {@code lock} ({@code backup}, {@code migrate}, ...), or removes it with null. */
+    public void lock(int vmid, String lock) {
+        cluster.lock(vmid, lock);
+    }
+
+    /**
+     * Moves the guest's config to {@code node}, as the end of a migration or an HA recovery does.
+     * The lock is left as it is: for the phases of PROXMOX-API.md §7, {@code lock(vmid, "migrate")},
+     * then {@code migrate}, then {@code lock(vmid, null)}.
+     */
+    public void migrate(int vmid, String node) {
+        cluster.migrate(vmid, node);
+    }
+
+    /** Creates a running guest with generated details under the lowest free vmid (as {@code /cluster/nextid}). */
+    public int create(Kind kind, String node) {
+        return cluster.create(kind, node);
+    }
+
+    public void delete(int vmid) {
+        cluster.delete(vmid);
+    }
+
+    /** Deletes the guest and creates a different one with the same vmid: new name, ctime, uuid and MAC. */
+    public void reuseVmid(int vmid) {
+        cluster.reuseVmid(vmid);
+    }
+
+    /** Sets the configured name; null removes it (Proxmox then shows {@code VM <vmid>} / {@code CT<vmid>}). */
+    public void rename(int vmid, String name) {
+        cluster.rename(vmid, name);
+    }
+
+    /** New sizes: {@code cores} vCPUs (one socket), memory in MiB, boot disk / rootfs in GiB. */
+    public void resize(int vmid, int cores, int memoryMib, int diskGib) {
+        cluster.resize(vmid, cores, memoryMib, diskGib);
+    }
+
+    /** What the QEMU VM's guest agent does from now on. */
+    public void setAgent(int vmid, AgentState agent) {
+        cluster.setAgent(vmid, agent);
+    }
+
+    /**
+     * One plausible random change (create, start, stop, migrate, delete, rename, resize) of a guest
+     * on an online node, never deleting below the builder's {@code minGuests}.
+     *
+     * @return what was done, such as {@code migrate vmid=104 to pve2}
+     */
+    public String randomStep(Random random) {
+        return changes.step(random);
+    }
+
+    /** The token loses every privilege on the guests matching now: left out of lists, 403 on their calls. */
+    public void revokeAudit(Predicate<SimVm> which) {
+        cluster.revokeAudit(which);
+    }
+
+    /** Undoes every {@link #revokeAudit}. */
+    public void restoreAudit() {
+        cluster.restoreAudit();
+    }
+
+    /** Replaces the token's privileges (on every path). */
+    public void privileges(Set<String> granted) {
+        auth.privileges(granted);
+    }
+
+    // ---- faults ----
+
+    /**
+     * Takes a node out of (or back into) the cluster: its entry says {@code offline} at once, calls
+     * proxied to it answer 595, and its guests keep their last values until {@code staleFor} has
+     * passed on the clock, then show only {@code status: unknown}.
+     */
+    public void nodeOffline(String node, boolean offline) {
+        cluster.nodeOffline(node, offline);
+        log.info("sim node={} - {}", node, offline ? "offline" : "online again");
+    }
+
+    /**
+     * Takes an endpoint down: its port refuses connections and its open connections are cut; back
+     * up, it listens on the same port again.
+     */
+    public void endpointDown(int index, boolean down) {
+        Listener listener = listeners.get(index);
+        if (down) {
+            listener.close();
+        } else {
+            listener.open();
+        }
+        log.info("sim endpoint={} - {}", index, down ? "down" : "up again");
+    }
+
+    /** Waits this long before every answer; {@link Duration#ZERO} to stop. */
+    public void slow(Duration delay) {
+        faults.slow(delay);
+    }
+
+    /** Cuts every {@code /cluster/resources} body in the middle (Content-Length matching the cut body). */
+    public void malformedJson(boolean on) {
+        faults.malformedJson(on);
+    }
+
+    /**
+     * The next request whose path starts with {@code pathPrefix} (with or without {@code /api2/json})
+     * gets this status and reason phrase, whatever it asked; once. 595 and above come with an empty
+     * body, like a failed proxy connect; others with Proxmox's error body.
+     */
+    public void failNext(String pathPrefix, int status, String reason) {
+        faults.failNext(pathPrefix, status, reason);
+    }
+
+    /**
+     * Sends {@code field} of the guest's {@code /cluster/resources} entry as this raw JSON instead
+     * (e.g. {@code corruptVm(120, "maxmem", "\"lots\"")}); added if the entry lacks it; null restores it.
+     */
+    public void corruptVm(int vmid, String field, String jsonValue) {
+        faults.corrupt(vmid, field, jsonValue);
+    }
+
+    /** Stops every endpoint and worker; requests in progress are cut. */
+    @Override
+    public void close() {
+        listeners.forEach(Listener::close);
+        workers.shutdownNow();
+        try {
+            if (!workers.awaitTermination(2, TimeUnit.SECONDS)) {
+                log.warn("sim - some connection threads did not stop within 2 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("sim - stopped after {} requests", api.requestCount());
+    }
+}

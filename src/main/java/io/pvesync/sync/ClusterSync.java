@@ -1,0 +1,140 @@
+package io.pvesync.sync;
+
+import io.pvesync.config.ClusterConfig;
+import io.pvesync.inventory.AddressLookups;
+import io.pvesync.inventory.Enrichment;
+import io.pvesync.inventory.GuestDetails;
+import io.pvesync.inventory.KnownVm;
+import io.pvesync.inventory.ResourceMapper;
+import io.pvesync.inventory.Snapshot;
+import io.pvesync.proxmox.ApiCall;
+import io.pvesync.proxmox.ProxmoxApi;
+import io.pvesync.proxmox.ProxmoxException;
+import io.pvesync.store.ApplyOptions;
+import io.pvesync.store.ApplyResult;
+import io.pvesync.store.StoreException;
+import io.pvesync.store.VmStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pass for one cluster: list everything, look closer where needed, apply to the table in one
+ * transaction. A pass never throws: whatever goes wrong is recorded in its {@link SyncOutcome}
+ * and the table keeps its last good state. Callers must not run two passes of the same cluster at
+ * once (the scheduler and the manual path share one door; the store also takes an advisory lock).
+ */
+public final class ClusterSync implements ClusterPass, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterSync.class);
+
+    private final ClusterConfig config;
+    private final ProxmoxApi api;
+    private final GuestDetails details;
+    private final ResourceMapper mapper;
+    private final NodeWatch nodes;
+    private final VmStore store;
+    private final boolean soleCluster;
+    private final Clock clock;
+
+    /**
+     * @param soleCluster whether this is the only configured cluster (adoption of application rows
+     *                    by VMID alone is safe only then)
+     */
+    public ClusterSync(ClusterConfig config, ProxmoxApi api, GuestDetails details, VmStore store,
+                       boolean soleCluster, Clock clock) {
+        this.config = config;
+        this.api = api;
+        this.details = details;
+        this.mapper = new ResourceMapper(config.name(), config.includeContainers());
+        this.nodes = new NodeWatch(config.name());
+        this.store = store;
+        this.soleCluster = soleCluster;
+        this.clock = clock;
+    }
+
+    @Override
+    public String cluster() {
+        return config.name();
+    }
+
+    @Override
+    public SyncOutcome run(SyncMode mode) {
+        return run(mode, false);
+    }
+
+    /** Runs one pass; {@code dryRun} computes the changes and writes nothing. */
+    public SyncOutcome run(SyncMode mode, boolean dryRun) {
+        Instant started = clock.instant();
+        long t0 = System.nanoTime();
+        SyncOutcome outcome;
+        try {
+            outcome = pass(mode, dryRun, started, t0);
+        } catch (ProxmoxException e) {
+            outcome = failed(mode, started, t0, "Proxmox API: " + e.getMessage());
+        } catch (StoreException e) {
+            outcome = failed(mode, started, t0, "database: " + e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("cluster={} - unexpected failure of the pass; rows are left as they were", config.name(), e);
+            outcome = failed(mode, started, t0, "unexpected: " + e);
+        }
+        logOutcome(outcome, dryRun);
+        return outcome;
+    }
+
+    private SyncOutcome pass(SyncMode mode, boolean dryRun, Instant started, long t0)
+            throws ProxmoxException {
+        // streamed into the snapshot: the listing's JSON tree is never built
+        Snapshot snapshot = api.read(ApiCall.clusterResources(), data -> mapper.mapStreamed(data, clock.instant()));
+        nodes.observe(snapshot);
+        Optional<String> blind = blindSpot(snapshot);
+        Map<Integer, KnownVm> known = store.known(config.name());
+        Enrichment enriched = details.enrich(snapshot, known, mode == SyncMode.RECONCILE);
+        if (Thread.currentThread().isInterrupted()) {
+            // shutting down: the lookups were cut short; write nothing rather than half a pass
+            return failed(mode, started, t0, "interrupted by shutdown before writing");
+        }
+        ApplyResult applied = store.apply(enriched.snapshot(),
+                new ApplyOptions(mode == SyncMode.RECONCILE, dryRun, soleCluster, config.missing()));
+        Optional<String> problem = applied.guardTrip().or(() -> blind);
+        SyncOutcome.Result result = problem.isPresent() ? SyncOutcome.Result.DEGRADED : SyncOutcome.Result.OK;
+        return new SyncOutcome(config.name(), mode, result, started, elapsed(t0), Optional.of(applied),
+                snapshot.skipped(), problem, enriched.addressNotes(), enriched.lookups(), 1 + enriched.requests());
+    }
+
+    /**
+     * A listing with guests but no node entries means the token cannot see nodes (Sys.Audit is
+     * missing): every guest would be held forever and nothing would ever sync, silently.
+     */
+    private static Optional<String> blindSpot(Snapshot snapshot) {
+        if (snapshot.nodes().isEmpty() && (!snapshot.vms().isEmpty() || !snapshot.held().isEmpty())) {
+            return Optional.of("the listing shows guests but no nodes, so no guest can be trusted: grant the"
+                    + " token Sys.Audit (role PVEAuditor on /)");
+        }
+        return Optional.empty();
+    }
+
+    private SyncOutcome failed(SyncMode mode, Instant started, long t0, String problem) {
+        return SyncOutcome.failed(config.name(), mode, started, elapsed(t0), problem);
+    }
+
+    private void logOutcome(SyncOutcome outcome, boolean dryRun) {
+        String prefix = dryRun ? "dry run: " : "";
+        switch (outcome.result()) {
+            case OK -> log.info("cluster={} - {}{} {}", config.name(), prefix, outcome.mode().name().toLowerCase(java.util.Locale.ROOT), outcome.summary());
+            case DEGRADED, FAILED -> log.warn("cluster={} - {}{} {}", config.name(), prefix, outcome.mode().name().toLowerCase(java.util.Locale.ROOT), outcome.summary());
+        }
+    }
+
+    private static Duration elapsed(long t0) {
+        return Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    @Override
+    public void close() {
+        details.close();
+    }
+}

@@ -1,0 +1,114 @@
+package io.pvesync.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.pvesync.config.DatabaseConfig;
+import io.pvesync.config.Secret;
+import io.pvesync.store.Migrations;
+import io.pvesync.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code pvesync check}'s database lines, against a real server, as the daemon's role. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DatabaseChecksTest {
+    @RegisterExtension
+    static final TestDatabase db = new TestDatabase();
+
+    private static DatabaseConfig daemon() {
+        return new DatabaseConfig(db.url(), db.daemonUser(), Optional.of(Secret.of(db.daemonPassword())),
+                Optional.empty(), Optional.empty(), 2);
+    }
+
+    private static List<String> lines() {
+        return DatabaseChecks.run(daemon()).stream().map(CheckResult::line).toList();
+    }
+
+    private static void asOwner(String sql) throws Exception {
+        try (Connection c = db.ownerConnection(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void anUnmigratedDatabaseFailsTheSchemaLine() {
+        List<String> lines = lines();
+
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).startsWith("[ ok ] database: connected to " + db.url() + " as " + db.daemonUser());
+        assertThat(lines.get(1)).startsWith("[FAIL] database: schema");
+    }
+
+    @Test
+    @Order(2)
+    void aMigratedDatabaseWithTheReadmeGrantsPassesEveryLine() throws Exception {
+        try (HikariDataSource owner = db.ownerPool()) {
+            Migrations.migrate(owner);
+        }
+        db.grantDaemon();
+
+        assertThat(lines()).satisfiesExactly(
+                l -> assertThat(l).startsWith("[ ok ] database: connected to "),
+                l -> assertThat(l).isEqualTo("[ ok ] database: schema current (version 3)"),
+                l -> assertThat(l).isEqualTo("[ ok ] database: row-level security enabled on public.vms"),
+                l -> assertThat(l).isEqualTo("[ ok ] database: role " + db.daemonUser() + " is not superuser, not"
+                        + " BYPASSRLS, not owner of public.vms: row-level security applies to it"),
+                l -> assertThat(l).isEqualTo("[ ok ] database: role " + db.daemonUser()
+                        + " may SELECT, INSERT, UPDATE public.vms and no more"));
+    }
+
+    @Test
+    @Order(3)
+    void extraPowerIsFlagged() throws Exception {
+        asOwner("GRANT DELETE ON public.vms TO " + db.daemonUser());
+        assertThat(lines()).contains("[warn] database: role " + db.daemonUser() + " may also DELETE public.vms,"
+                + " which pvesync never does; revoke it (config/grants.sql is the whole set)");
+        asOwner("REVOKE DELETE ON public.vms FROM " + db.daemonUser());
+    }
+
+    @Test
+    @Order(4)
+    void aRoleWithBypassRlsFails() throws Exception {
+        asOwner("ALTER ROLE " + db.daemonUser() + " BYPASSRLS");
+        try {
+            assertThat(lines()).contains("[FAIL] database: role " + db.daemonUser() + " has BYPASSRLS: row-level"
+                    + " security does not apply to it; use a role made as README shows");
+        } finally {
+            asOwner("ALTER ROLE " + db.daemonUser() + " NOBYPASSRLS");
+        }
+    }
+
+    @Test
+    @Order(5)
+    void rowLevelSecurityTurnedOffFails() throws Exception {
+        asOwner("ALTER TABLE public.vms DISABLE ROW LEVEL SECURITY");
+        try {
+            assertThat(lines()).contains("[FAIL] database: row-level security is OFF on public.vms: every user sees"
+                    + " every VM; run: ALTER TABLE public.vms ENABLE ROW LEVEL SECURITY");
+        } finally {
+            asOwner("ALTER TABLE public.vms ENABLE ROW LEVEL SECURITY");
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aMissingGrantOfGrantsSqlFailsNamingIt() throws Exception {
+        asOwner("REVOKE USAGE ON SEQUENCE public.vms_id_seq FROM " + db.daemonUser());
+        asOwner("REVOKE UPDATE ON public.vms FROM " + db.daemonUser());
+        try {
+            assertThat(lines()).contains("[FAIL] database: role " + db.daemonUser() + " lacks UPDATE on public.vms,"
+                    + " USAGE on sequence public.vms_id_seq; run config/grants.sql");
+        } finally {
+            db.grantDaemon();
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.pvesync.faults;
+
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * The daemon's pool with a hand on the network: armed, it cuts the {@link PgProxy} at an exact
+ * point of the store's write transaction, after the server has taken writes it has not committed.
+ * It only watches: every call goes to the real connection, so what fails is the real driver on a
+ * really closed socket.
+ */
+final class CuttingDataSource implements DataSource {
+
+    /** Where in the write transaction the database goes away. */
+    enum CutPoint {
+        /** the first write statement has been executed on the server, the others not yet */
+        AFTER_FIRST_WRITE,
+        /** every write statement has been executed on the server; COMMIT never arrives */
+        BEFORE_COMMIT
+    }
+
+    private final DataSource pool;
+    private final PgProxy proxy;
+    private final AtomicInteger writes = new AtomicInteger();
+    private volatile CutPoint armed;
+    private volatile int writesBeforeCut = -1;
+
+    CuttingDataSource(DataSource pool, PgProxy proxy) {
+        this.pool = pool;
+        this.proxy = proxy;
+    }
+
+    /** The next write transaction loses the database at {@code point}; once. */
+    void arm(CutPoint point) {
+        writes.set(0);
+        writesBeforeCut = -1;
+        armed = point;
+    }
+
+    /** How many write statements the server had executed in the cut transaction; -1 before a cut. */
+    int writesBeforeCut() {
+        return writesBeforeCut;
+    }
+
+    private void cutNow() {
+        armed = null;
+        writesBeforeCut = writes.get();
+        proxy.cut();
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        return watch(pool.getConnection());
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        return watch(pool.getConnection(username, password));
+    }
+
+    private Connection watch(Connection real) {
+        InvocationHandler handler = (self, method, args) -> {
+            if (method.getName().equals("commit") && armed == CutPoint.BEFORE_COMMIT && writes.get() > 0) {
+                cutNow();
+            }
+            Object result = invoke(real, method, args);
+            if (method.getName().equals("prepareStatement") && args != null && args[0] instanceof String sql
+                    && isWrite(sql)) {
+                return watchWrites((PreparedStatement) result);
+            }
+            return result;
+        };
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                handler);
+    }
+
+    private PreparedStatement watchWrites(PreparedStatement real) {
+        InvocationHandler handler = (self, method, args) -> {
+            Object result = invoke(real, method, args);
+            if (method.getName().startsWith("execute")) {
+                writes.incrementAndGet();
+                if (armed == CutPoint.AFTER_FIRST_WRITE) {
+                    cutNow();
+                }
+            }
+            return result;
+        };
+        return (PreparedStatement) Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
+                new Class<?>[] {PreparedStatement.class}, handler);
+    }
+
+    private static boolean isWrite(String sql) {
+        return sql.startsWith("UPDATE public.vms") || sql.startsWith("INSERT INTO public.vms");
+    }
+
+    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause(); // the driver's own SQLException, as the store would see it unwatched
+        }
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return pool.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        pool.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        pool.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return pool.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return pool.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        return pool.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return pool.isWrapperFor(iface);
+    }
+}

@@ -1,0 +1,81 @@
+package io.pvesync.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.zaxxer.hikari.HikariDataSource;
+import io.pvesync.config.DatabaseConfig;
+import io.pvesync.config.Secret;
+import io.pvesync.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+class DatabaseTest {
+    @RegisterExtension
+    static final TestDatabase db = new TestDatabase();
+
+    private DatabaseConfig config(Optional<String> migrateUser, Optional<Secret> migratePassword) {
+        return new DatabaseConfig(db.url(), db.daemonUser(), Optional.of(Secret.of(db.daemonPassword())),
+                migrateUser, migratePassword, 3);
+    }
+
+    @Test
+    void poolConnectsAsTheDaemonWithTheConfiguredSize() throws Exception {
+        try (HikariDataSource pool = Database.open(config(Optional.empty(), Optional.empty()), "pvesync-db")) {
+            assertThat(pool.getMaximumPoolSize()).isEqualTo(3);
+            assertThat(pool.getPoolName()).isEqualTo("pvesync-db");
+            assertThat(query(pool, "SELECT current_user")).isEqualTo(db.daemonUser());
+            assertThat(query(pool, "SELECT current_setting('application_name')")).isEqualTo("pvesync");
+        }
+    }
+
+    @Test
+    void migrationPoolUsesTheMigrateCredentials() throws Exception {
+        DatabaseConfig cfg = config(Optional.of(db.ownerUser()), Optional.ofNullable(db.ownerPassword()).map(Secret::of));
+        try (HikariDataSource pool = Database.openForMigration(cfg, "pvesync-migrate")) {
+            assertThat(query(pool, "SELECT current_user")).isEqualTo(db.ownerUser());
+        }
+    }
+
+    @Test
+    void migrationPoolFallsBackToTheDaemonCredentials() throws Exception {
+        try (HikariDataSource pool = Database.openForMigration(config(Optional.empty(), Optional.empty()), "m")) {
+            assertThat(query(pool, "SELECT current_user")).isEqualTo(db.daemonUser());
+        }
+    }
+
+    @Test
+    void passwordNeverReachesTheLog() throws Exception {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Logger hikari = (Logger) LoggerFactory.getLogger("com.zaxxer.hikari");
+        Level hikariLevel = hikari.getLevel();
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        root.addAppender(appender);
+        hikari.setLevel(Level.DEBUG);
+        try (HikariDataSource pool = Database.open(config(Optional.empty(), Optional.empty()), "secretive")) {
+            query(pool, "SELECT 1");
+        } finally {
+            hikari.setLevel(hikariLevel);
+            root.detachAppender(appender);
+        }
+        assertThat(appender.list).as("HikariCP logs its configuration at DEBUG").isNotEmpty();
+        assertThat(appender.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain(db.daemonPassword()));
+    }
+
+    private static String query(HikariDataSource pool, String sql) throws SQLException {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
