@@ -64,7 +64,7 @@ final class SyncCommand {
             clients.forEach(ProxmoxClient::close);
             return ExitCode.USAGE;
         }
-        try (HikariDataSource pool = Database.open(config.database(), "pvesync-sync")) {
+        try (HikariDataSource pool = Database.open(config.database(), "pvesync-sync", PASS_LOCK_WAIT)) {
             List<String> pending = Migrations.pending(pool);
             if (!pending.isEmpty()) {
                 err.println("database: the schema is not current (pending migrations: " + String.join(", ", pending)

@@ -96,7 +96,8 @@ public final class Daemon implements AutoCloseable {
                 syncs.add(new ClusterSync(cluster, client, details, store, names.size() == 1, clock));
             }
             // each pass holds its lock on a connection of its own for the whole pass
-            lockPool = Database.openLazily(config.database(), "pvesync-passlock", names.size() + 1);
+            lockPool = Database.openLazily(config.database(), "pvesync-passlock", names.size() + 1,
+                    MANUAL_WAIT);
             PassLock lock = new PassLock(lockPool);
             PassGate gate = (cluster, wait) -> (wait ? lock.acquire(cluster, MANUAL_WAIT) : lock.tryAcquire(cluster))
                     .map(held -> (PassGate.Ticket) held::close);

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pvesync.config.DatabaseConfig;
 import io.pvesync.config.Secret;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Connection pools to the AccountDB. */
@@ -12,6 +13,14 @@ public final class Database {
     static final String APPLICATION_NAME = "pvesync";
     /** Flyway holds one connection for the history table and one for the migration itself. */
     private static final int MIGRATION_POOL_SIZE = 2;
+    /**
+     * How much longer than its longest legitimate wait a connection may go without a byte from the
+     * server before the driver gives it up. The server ends a statement at its statement_timeout (or
+     * a lock wait at its lock_timeout) and answers at once, so silence past that means the network
+     * dropped the connection without closing it; without this limit the driver would wait until the
+     * kernel gave up on the TCP connection, about 15 minutes on Linux.
+     */
+    static final Duration SILENCE_GRACE = Duration.ofSeconds(5);
 
     private Database() {
     }
@@ -24,7 +33,18 @@ public final class Database {
      * @throws com.zaxxer.hikari.pool.HikariPool.PoolInitializationException when no connection can be made
      */
     public static HikariDataSource open(DatabaseConfig cfg, String poolName) {
-        return open(cfg.url(), cfg.username(), cfg.password(), cfg.poolSize(), poolName);
+        return open(cfg, poolName, cfg.statementTimeout());
+    }
+
+    /**
+     * {@link #open(DatabaseConfig, String)} for connections that also wait for a pass lock.
+     *
+     * @param lockWait the longest a lock wait on these connections may last (its lock_timeout)
+     */
+    public static HikariDataSource open(DatabaseConfig cfg, String poolName, Duration lockWait) {
+        HikariConfig config = config(cfg.url(), cfg.username(), cfg.password(), cfg.poolSize(), poolName);
+        giveUpAfterSilence(config, longer(cfg.statementTimeout(), lockWait));
+        return new HikariDataSource(config);
     }
 
     /**
@@ -38,7 +58,17 @@ public final class Database {
 
     /** {@link #openLazily(DatabaseConfig, String)} with a size of its own (pass locks, Quartz). */
     public static HikariDataSource openLazily(DatabaseConfig cfg, String poolName, int size) {
+        return openLazily(cfg, poolName, size, cfg.statementTimeout());
+    }
+
+    /**
+     * {@link #openLazily(DatabaseConfig, String, int)} for connections that also wait for a pass lock.
+     *
+     * @param lockWait the longest a lock wait on these connections may last (its lock_timeout)
+     */
+    public static HikariDataSource openLazily(DatabaseConfig cfg, String poolName, int size, Duration lockWait) {
         HikariConfig config = config(cfg.url(), cfg.username(), cfg.password(), size, poolName);
+        giveUpAfterSilence(config, longer(cfg.statementTimeout(), lockWait));
         config.setInitializationFailTimeout(-1);
         // a pass waits this long for a connection before it fails and reports the database down
         config.setConnectionTimeout(10_000);
@@ -47,12 +77,28 @@ public final class Database {
 
     /**
      * A pool for {@code pvesync migrate}: as {@code migrateUsername}/{@code migratePassword} (the
-     * tables' owner), each falling back to the daemon's one when not configured.
+     * tables' owner), each falling back to the daemon's one when not configured. No socket timeout:
+     * a migration's DDL may rightly wait long for the application's locks, and it runs in the
+     * foreground, where the operator sees it wait.
      */
     public static HikariDataSource openForMigration(DatabaseConfig cfg, String poolName) {
         String user = cfg.migrateUsername().orElse(cfg.username());
         Optional<Secret> password = cfg.migratePassword().or(cfg::password);
         return open(cfg.url(), user, password, MIGRATION_POOL_SIZE, poolName);
+    }
+
+    /**
+     * The driver gives a connection up after {@code longestWait} plus {@link #SILENCE_GRACE} without
+     * a byte from the server (pgjdbc's socketTimeout, whole seconds, rounded up). The timeout applies
+     * only while a statement waits for its answer, so a connection idling with a pass lock is not cut.
+     */
+    static void giveUpAfterSilence(HikariConfig config, Duration longestWait) {
+        long millis = longestWait.plus(SILENCE_GRACE).toMillis();
+        config.addDataSourceProperty("socketTimeout", Long.toString((millis + 999) / 1000));
+    }
+
+    private static Duration longer(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static HikariDataSource open(String url, String user, Optional<Secret> password, int size, String poolName) {
@@ -69,6 +115,8 @@ public final class Database {
         password.ifPresent(p -> config.setPassword(p.reveal()));
         config.setMaximumPoolSize(size);
         config.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
+        // lets the kernel notice a dead peer on an idle connection (one holding a pass lock)
+        config.addDataSourceProperty("tcpKeepAlive", "true");
         return config;
     }
 }

@@ -127,7 +127,7 @@ public final class VmStore {
                 } else {
                     BatchWriter.write(c, cluster, plan);
                     LastWritten next = remember(c, cluster, rows, plan, xmins);
-                    c.commit();
+                    commit(c, cluster);
                     lastWritten.put(cluster, next);
                 }
                 report(cluster, options, plan.result());
@@ -149,8 +149,23 @@ public final class VmStore {
     }
 
     /**
-     * The driver's message with the reason behind it, and what a statement timeout most likely
-     * means for an operator.
+     * Commits, or says that the outcome is unknown: a COMMIT whose answer never came may have been
+     * applied by the server. Either way the kept rows are forgotten (by the caller), so the next
+     * pass reads the table and writes whatever is still missing.
+     */
+    private void commit(Connection c, String cluster) {
+        try {
+            c.commit();
+        } catch (SQLException e) {
+            throw StoreException.unconfirmedCommit("cluster " + cluster + ": applying the listing failed at COMMIT, which the"
+                    + " database did not confirm, so the writes may or may not be stored; the next pass reads the"
+                    + " table and repairs either way: " + explain(e), e);
+        }
+    }
+
+    /**
+     * The driver's message with the reason behind it, and what a statement timeout or a silent
+     * database most likely means for an operator.
      */
     private String explain(SQLException e) {
         String message = StoreException.reason(e);
@@ -159,7 +174,21 @@ public final class VmStore {
                     + Durations.format(statementTimeout) + ": another session may hold a lock on public.vms;"
                     + " see pg_locks and pg_stat_activity)";
         }
+        if (causedBy(e, java.net.SocketTimeoutException.class)) {
+            return message + " (the database sent nothing for longer than database.statement-timeout allows, "
+                    + Durations.format(statementTimeout) + " plus a grace, so the connection was given up: the"
+                    + " network to the database may be dropping packets, or the server is stuck)";
+        }
         return message;
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> kind) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (kind.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

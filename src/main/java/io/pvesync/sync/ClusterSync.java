@@ -76,7 +76,9 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
         } catch (ProxmoxException e) {
             outcome = failed(mode, started, t0, "Proxmox API: " + e.getMessage());
         } catch (StoreException e) {
-            outcome = failed(mode, started, t0, "database: " + e.getMessage());
+            outcome = e.unconfirmed()
+                    ? SyncOutcome.failedUnconfirmed(config.name(), mode, started, elapsed(t0), "database: " + e.getMessage())
+                    : failed(mode, started, t0, "database: " + e.getMessage());
         } catch (RuntimeException e) {
             log.error("cluster={} - unexpected failure of the pass; rows are left as they were", config.name(), e);
             outcome = failed(mode, started, t0, "unexpected: " + e);

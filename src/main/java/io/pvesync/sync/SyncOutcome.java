@@ -43,8 +43,22 @@ public record SyncOutcome(
 
     /** A pass that failed before it wrote anything: the table keeps its last good state. */
     public static SyncOutcome failed(String cluster, SyncMode mode, Instant startedAt, Duration duration, String problem) {
+        return failedSaying(cluster, mode, startedAt, duration, problem + "; rows left as they were");
+    }
+
+    /**
+     * A pass that failed when its COMMIT went unanswered: the server may have stored its writes or
+     * not, and {@code problem} says so; the next pass reads the table and repairs either way.
+     */
+    public static SyncOutcome failedUnconfirmed(String cluster, SyncMode mode, Instant startedAt, Duration duration,
+                                                String problem) {
+        return failedSaying(cluster, mode, startedAt, duration, problem);
+    }
+
+    private static SyncOutcome failedSaying(String cluster, SyncMode mode, Instant startedAt, Duration duration,
+                                            String problem) {
         return new SyncOutcome(cluster, mode, Result.FAILED, startedAt, duration, Optional.empty(), 0,
-                Optional.of(problem + "; rows left as they were"), Map.of(), AddressLookups.NONE, 0);
+                Optional.of(problem), Map.of(), AddressLookups.NONE, 0);
     }
 
     /** One line for logs and the {@code sync} command. */

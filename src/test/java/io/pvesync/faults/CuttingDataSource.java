@@ -14,8 +14,8 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * The daemon's pool with a hand on the network: armed, it cuts the {@link PgProxy} at an exact
- * point of the store's write transaction, after the server has taken writes it has not committed.
+ * The daemon's pool with a hand on the network: armed, it cuts (or freezes) the {@link PgProxy} at
+ * an exact point of the store's write transaction, after the server has taken writes it has not committed.
  * It only watches: every call goes to the real connection, so what fails is the real driver on a
  * really closed socket.
  */
@@ -29,9 +29,18 @@ final class CuttingDataSource implements DataSource {
         BEFORE_COMMIT
     }
 
+    /** What happens to the network at the cut point. */
+    enum Fault {
+        /** the connections are closed and the port refuses new ones: a stopped server */
+        CUT,
+        /** every byte is dropped and nothing is closed: a silent network partition */
+        FREEZE
+    }
+
     private final DataSource pool;
     private final PgProxy proxy;
     private final AtomicInteger writes = new AtomicInteger();
+    private volatile Fault fault = Fault.CUT;
     private volatile CutPoint armed;
     private volatile int writesBeforeCut = -1;
 
@@ -42,6 +51,12 @@ final class CuttingDataSource implements DataSource {
 
     /** The next write transaction loses the database at {@code point}; once. */
     void arm(CutPoint point) {
+        arm(point, Fault.CUT);
+    }
+
+    /** The next write transaction meets {@code fault} at {@code point}; once. */
+    void arm(CutPoint point, Fault fault) {
+        this.fault = fault;
         writes.set(0);
         writesBeforeCut = -1;
         armed = point;
@@ -55,7 +70,11 @@ final class CuttingDataSource implements DataSource {
     private void cutNow() {
         armed = null;
         writesBeforeCut = writes.get();
-        proxy.cut();
+        if (fault == Fault.FREEZE) {
+            proxy.freeze();
+        } else {
+            proxy.cut();
+        }
     }
 
     @Override

@@ -85,6 +85,7 @@ class DatabaseFaultsTest {
     @BeforeEach
     void firstPass() throws Exception {
         table.truncate();
+        proxy.thaw();
         proxy.restore();
         sim = ProxmoxSimulator.builder().nodes(3).vms(12).containers(0).templates(1).endpoints(1).tls(true)
                 .seed(23).authFailureDelay(Duration.ofMillis(10)).start();
@@ -110,20 +111,22 @@ class DatabaseFaultsTest {
             throws Exception {
         List<SimVm> running = runningVms();
         Map<Integer, Map<String, Object>> before = table.snapshot();
-        // three kinds of write in one transaction: an insert, an update, a mark (created first: a new
-        // guest takes the lowest free vmid, which the deleted one would free)
-        sim.create(SimVm.Kind.QEMU, "pve1");
-        sim.stop(running.get(1).vmid());
-        sim.delete(running.get(0).vmid());
+        createStopAndDelete(running);
         store.arm(point);
 
         SyncOutcome cut = passes.poll();
 
         assertThat(store.writesBeforeCut()).isEqualTo(point == CuttingDataSource.CutPoint.AFTER_FIRST_WRITE ? 1 : 3);
         assertThat(cut.result()).isEqualTo(FAILED);
-        assertThat(cut.problem()).contains("database: cluster lab: applying the listing failed, nothing was written:"
-                + " An I/O error occurred while sending to the backend.; rows left as they were");
-        // the server rolled back what it had taken: not a row, not a row version changed
+        assertThat(cut.problem()).contains(point == CuttingDataSource.CutPoint.AFTER_FIRST_WRITE
+                ? "database: cluster lab: applying the listing failed, nothing was written:"
+                        + " An I/O error occurred while sending to the backend.; rows left as they were"
+                // the store cannot know whether the server got the COMMIT, and says so
+                : "database: cluster lab: applying the listing failed at COMMIT, which the database did not"
+                        + " confirm, so the writes may or may not be stored; the next pass reads the table and"
+                        + " repairs either way: An I/O error occurred while sending to the backend.");
+        // the server (which never got the COMMIT) rolled back what it had taken: not a row, not a row
+        // version changed
         assertThat(table.snapshot()).isEqualTo(before);
 
         proxy.restore();
@@ -134,6 +137,38 @@ class DatabaseFaultsTest {
         assertThat(recovered.apply().orElseThrow().rowsWritten()).isEqualTo(3);
         assertThat(table.synced()).isEqualTo(VmsTable.truth(sim));
         assertThat(table.live(running.get(0).vmid()).get("status")).isEqualTo("missing");
+    }
+
+    @Test
+    void aDatabaseThatFallsSilentMidTransactionFailsThePassInsteadOfHangingAndTheNextPassAppliesEverything()
+            throws Exception {
+        Map<Integer, Map<String, Object>> before = table.snapshot();
+        createStopAndDelete(runningVms());
+        // the network starts dropping every packet once the server has taken the first write;
+        // nothing is closed, so only the driver's socket timeout can end the wait for the second
+        store.arm(CuttingDataSource.CutPoint.AFTER_FIRST_WRITE, CuttingDataSource.Fault.FREEZE);
+
+        // without a socket timeout this pass would wait for the kernel, ~15 minutes: the future's
+        // limit turns a hang into a failure (a guard, not a timing claim)
+        SyncOutcome silent = inBackground(passes::poll);
+
+        assertThat(store.writesBeforeCut()).isEqualTo(1);
+        assertThat(silent.result()).isEqualTo(FAILED);
+        assertThat(silent.problem()).contains("database: cluster lab: applying the listing failed, nothing was written:"
+                + " An I/O error occurred while sending to the backend. (Read timed out) (the database sent nothing"
+                + " for longer than database.statement-timeout allows, 1s plus a grace, so the connection was given"
+                + " up: the network to the database may be dropping packets, or the server is stuck); rows left as they"
+                + " were");
+        // the server still holds the open transaction; others see the rows as they were
+        assertThat(table.snapshot()).isEqualTo(before);
+
+        proxy.thaw(); // the dead connections end, and the server rolls their transaction back
+        pollInterval();
+        SyncOutcome recovered = passes.poll();
+
+        assertThat(recovered.result()).as("%s", recovered.summary()).isEqualTo(OK);
+        assertThat(recovered.apply().orElseThrow().rowsWritten()).isEqualTo(3);
+        assertThat(table.synced()).isEqualTo(VmsTable.truth(sim));
     }
 
     @Test
@@ -224,6 +259,17 @@ class DatabaseFaultsTest {
      */
     private static void pollInterval() throws InterruptedException {
         Thread.sleep(1000);
+    }
+
+    /**
+     * Three kinds of write for the next pass's one transaction: an insert, an update, a mark
+     * (created first: a new guest takes the lowest free vmid, which the deleted one would free).
+     * Stops {@code running.get(1)} and deletes {@code running.get(0)}.
+     */
+    private void createStopAndDelete(List<SimVm> running) {
+        sim.create(SimVm.Kind.QEMU, "pve1");
+        sim.stop(running.get(1).vmid());
+        sim.delete(running.get(0).vmid());
     }
 
     private List<SimVm> runningVms() {

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * A TCP proxy on 127.0.0.1 in front of the test's PostgreSQL server, so the database can vanish for
  * the daemon without touching the server that other builds share. {@link #cut()} closes every
  * proxied connection and the listening port (new connections are refused, as by a stopped server);
- * {@link #restore()} listens on the same port again.
+ * {@link #restore()} listens on the same port again. {@link #freeze()} is the silent partition:
+ * connections stay open but every byte is dropped, until {@link #thaw()} ends them.
  */
 final class PgProxy implements AutoCloseable {
     private static final Pattern HOST_PORT = Pattern.compile("^(jdbc:postgresql://)([^/]+)(/.*)$");
@@ -31,6 +32,7 @@ final class PgProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
     private ServerSocket listener; // guarded by this
+    private volatile boolean frozen;
 
     private PgProxy(InetSocketAddress target) {
         this.target = target;
@@ -72,6 +74,26 @@ final class PgProxy implements AutoCloseable {
             closeQuietly(listener);
             listener = null;
         }
+        open.forEach(PgProxy::closeQuietly);
+        open.clear();
+    }
+
+    /**
+     * The network drops every packet without closing anything: open connections stay open, new
+     * ones are accepted, and no byte gets through in either direction. Neither side hears of it:
+     * only a timeout of its own ends a wait.
+     */
+    void freeze() {
+        frozen = true;
+    }
+
+    /**
+     * The network is back. The connections that lived through the freeze lost bytes, so they are
+     * dead to both sides: they are closed (the server rolls back their open transactions), as TCP
+     * would reset them once its retransmissions reach the other end.
+     */
+    synchronized void thaw() {
+        frozen = false;
         open.forEach(PgProxy::closeQuietly);
         open.clear();
     }
@@ -143,6 +165,9 @@ final class PgProxy implements AutoCloseable {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                if (frozen) {
+                    continue; // dropped on the wire
+                }
                 out.write(buffer, 0, n);
                 out.flush();
             }

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,6 +36,37 @@ class DatabaseTest {
             assertThat(pool.getPoolName()).isEqualTo("pvesync-db");
             assertThat(query(pool, "SELECT current_user")).isEqualTo(db.daemonUser());
             assertThat(query(pool, "SELECT current_setting('application_name')")).isEqualTo("pvesync");
+        }
+    }
+
+    @Test
+    void connectionsGiveUpOnASilentServerFiveSecondsAfterTheLongestWaitTheyAllow() throws Exception {
+        DatabaseConfig cfg = new DatabaseConfig(db.url(), db.daemonUser(), Optional.of(Secret.of(db.daemonPassword())),
+                Optional.empty(), Optional.empty(), 1, Duration.ofMillis(6_500));
+        // the driver's socket timeout, whole seconds rounded up: 6.5 s of statement timeout + 5 s
+        try (HikariDataSource pool = Database.open(cfg, "passes")) {
+            assertThat(networkTimeoutMillis(pool)).isEqualTo(12_000);
+            assertThat(pool.getDataSourceProperties().getProperty("tcpKeepAlive")).isEqualTo("true");
+        }
+        try (HikariDataSource pool = Database.openLazily(cfg, "passes-lazily")) {
+            assertThat(networkTimeoutMillis(pool)).isEqualTo(12_000);
+        }
+        // a pass lock may be waited for 2 minutes: the longer of the two waits counts
+        try (HikariDataSource pool = Database.openLazily(cfg, "locks", 1, Duration.ofMinutes(2))) {
+            assertThat(networkTimeoutMillis(pool)).isEqualTo(125_000);
+        }
+        try (HikariDataSource pool = Database.open(cfg, "sync", Duration.ofSeconds(1))) {
+            assertThat(networkTimeoutMillis(pool)).isEqualTo(12_000);
+        }
+        // migrations may wait for the application's locks as long as the operator lets them
+        try (HikariDataSource pool = Database.openForMigration(cfg, "migrate")) {
+            assertThat(networkTimeoutMillis(pool)).isZero();
+        }
+    }
+
+    private static int networkTimeoutMillis(HikariDataSource pool) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            return c.getNetworkTimeout(); // pgjdbc: the socket's SO_TIMEOUT, set from socketTimeout
         }
     }
 
