@@ -129,7 +129,7 @@ public final class GuestDetails implements AutoCloseable {
         Instant now = clock.instant();
         GuestCalls calls = new GuestCalls(api);
         GuestProbe probe = new GuestProbe(calls, configs, lookups, now);
-        Map<Integer, Probe> results = new ConcurrentHashMap<>();
+        Map<Integer, Probe> results = new ConcurrentHashMap<>(snapshot.vms().size()); // no resizing mid-pass
         Map<String, Queue<Work>> perNode = new LinkedHashMap<>();
         Map<Integer, String> renamed = new HashMap<>();
         for (ObservedVm vm : snapshot.vms()) {

@@ -15,7 +15,7 @@ public final class Printable {
 
     /** {@code text} with control and bidirectional-control characters escaped; null stays null. */
     public static String of(String text) {
-        if (text == null || text.codePoints().noneMatch(Printable::needsEscape)) {
+        if (text == null || !anyNeedsEscape(text)) {
             return text;
         }
         StringBuilder out = new StringBuilder(text.length() + 16);
@@ -42,6 +42,18 @@ public final class Printable {
             return of(text);
         }
         return of(text.substring(0, text.offsetByCodePoints(0, max))) + "...";
+    }
+
+    /** A plain loop: called for every guest's name on every pass, where a stream per call showed. */
+    private static boolean anyNeedsEscape(String text) {
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            if (needsEscape(cp)) {
+                return true;
+            }
+            i += Character.charCount(cp);
+        }
+        return false;
     }
 
     private static boolean needsEscape(int cp) {

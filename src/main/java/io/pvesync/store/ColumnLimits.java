@@ -24,23 +24,23 @@ final class ColumnLimits {
      * every pass, so a cut incarnation marker still compares equal to the stored one.
      */
     static RowValues fit(ObservedVm vm, List<String> warnings) {
-        String prefix = "vmid=" + vm.vmid() + " - ";
+        int vmid = vm.vmid();
         String ip = clean(vm.ipAddress());
-        if (ip != null && ip.codePointCount(0, ip.length()) > IP_ADDRESS) {
-            warnings.add(prefix + "address of " + ip.length() + " characters does not fit ip_address ("
+        if (ip != null && ip.length() > IP_ADDRESS && ip.codePointCount(0, ip.length()) > IP_ADDRESS) {
+            warnings.add("vmid=" + vmid + " - address of " + ip.length() + " characters does not fit ip_address ("
                     + IP_ADDRESS + "); the stored address is kept");
             ip = null;
         }
         return new RowValues(
                 vm.vmid(),
-                cut(prefix, "name", clean(vm.name()), NAME, warnings),
+                cut(vmid, "name", clean(vm.name()), NAME, warnings),
                 ip,
                 vm.status().column(),
                 vm.cpuCores(),
                 vm.memoryMb(),
                 vm.diskGb(),
-                cut(prefix, "proxmox_node", clean(vm.node()), NODE, warnings),
-                cut(prefix, "incarnation", clean(vm.incarnation()), INCARNATION, warnings));
+                cut(vmid, "proxmox_node", clean(vm.node()), NODE, warnings),
+                cut(vmid, "incarnation", clean(vm.incarnation()), INCARNATION, warnings));
     }
 
     /**
@@ -49,7 +49,7 @@ final class ColumnLimits {
      * stored value would differ from the observed one and the row be rewritten on every pass.
      */
     private static String clean(String s) {
-        if (s == null || s.chars().noneMatch(c -> c == 0 || Character.isSurrogate((char) c))) {
+        if (s == null || isClean(s)) {
             return s;
         }
         StringBuilder cleaned = new StringBuilder(s.length());
@@ -63,12 +63,24 @@ final class ColumnLimits {
         return cleaned.toString();
     }
 
+    /** A plain loop: four values of every guest go through here on every pass. */
+    private static boolean isClean(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0 || Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Cuts to {@code max} characters as PostgreSQL counts them (code points, not UTF-16 units). */
-    private static String cut(String prefix, String column, String s, int max, List<String> warnings) {
-        if (s == null || s.codePointCount(0, s.length()) <= max) {
+    private static String cut(int vmid, String column, String s, int max, List<String> warnings) {
+        // a string of at most max UTF-16 units has at most max code points
+        if (s == null || s.length() <= max || s.codePointCount(0, s.length()) <= max) {
             return s;
         }
-        warnings.add(prefix + column + " longer than " + max + " characters; cut to fit the column");
+        warnings.add("vmid=" + vmid + " - " + column + " longer than " + max + " characters; cut to fit the column");
         return s.substring(0, s.offsetByCodePoints(0, max));
     }
 }
