@@ -10,6 +10,7 @@ import java.net.URI;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -31,6 +32,7 @@ final class Listener {
     private final Api api;
     private final Faults faults;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger accepted = new AtomicInteger();
     private int port;
     private ServerSocket server;
 
@@ -49,6 +51,11 @@ final class Listener {
 
     int index() {
         return index;
+    }
+
+    /** TCP connections accepted so far (each one a TLS handshake on an https endpoint). */
+    int accepted() {
+        return accepted.get();
     }
 
     synchronized URI uri() {
@@ -112,6 +119,7 @@ final class Listener {
                 continue;
             }
             try {
+                accepted.incrementAndGet();
                 workers.execute(new Connection(socket, this, api, faults));
             } catch (RejectedExecutionException e) {
                 // every worker busy (or shutting down): refuse like an overloaded server

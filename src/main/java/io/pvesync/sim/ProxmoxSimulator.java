@@ -116,6 +116,15 @@ public final class ProxmoxSimulator implements AutoCloseable {
         return api.requestCount();
     }
 
+    /**
+     * TCP connections accepted so far, on all endpoints: with requests, it shows how well a client
+     * reuses its connections (pveproxy closes one after any answer of 400 or more, and after 100
+     * requests).
+     */
+    public int connectionCount() {
+        return listeners.stream().mapToInt(Listener::accepted).sum();
+    }
+
     /** Requests whose path starts with {@code pathPrefix}, given with or without {@code /api2/json}. */
     public int requests(String pathPrefix) {
         return api.requests(pathPrefix);
