@@ -39,8 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>the config is read when the guest is new (not in {@code known}), its stored incarnation is
  *       null (unless the cached config already showed it offers none: a VM without {@code meta}
- *       and {@code smbios1}, a container without {@code net0}), its name changed, on reconcile,
- *       or when an address lookup needs it and none is cached;</li>
+ *       and {@code smbios1}, a container without {@code net0}), its name or its status changed
+ *       (a VMID deleted and created again under the same name shows as a stop or a start), on
+ *       reconcile, or when an address lookup needs it and none is cached;</li>
  *   <li>the address is looked up (QEMU: guest agent, only when the config enables it; LXC: the
  *       container's interfaces) for running guests that are new, whose status differs from the
  *       stored one, that have no cached answer, whose answer is older than {@code refreshEvery},
@@ -177,7 +178,11 @@ public final class GuestDetails implements AutoCloseable {
         // a config already read and found without a marker would only say so again, every poll
         boolean markerWanted = known != null && known.incarnation() == null
                 && (cachedConfig == null || cachedConfig.incarnation() != null);
-        boolean readConfig = reconcile || known == null || markerWanted || !Objects.equals(known.name(), vm.name());
+        // a stop or start is when a VMID can have been deleted and created again under the same name
+        // (the marker tells), and when config changes such as the agent flag take effect
+        boolean statusChanged = known != null && known.status() != vm.status();
+        boolean readConfig = reconcile || known == null || markerWanted || statusChanged
+                || !Objects.equals(known.name(), vm.name());
         boolean lookupDue = false;
         if (vm.status() == VmStatus.RUNNING) {
             Lookup cached = GuestProbe.cachedLookup(lookups, vm);

@@ -269,6 +269,36 @@ class ProxmoxFaultsTest {
         assertUntouchedExcept(before, vmid);
     }
 
+    @Test
+    void aVmidReusedUnderTheSameNameIsCaughtByThePollThatSeesItStopped() throws Exception {
+        SimVm vm = runningVms().get(0);
+        int vmid = vm.vmid();
+        int owner = table.giveToNewUser(vmid, "carol", "carol's shop");
+        Map<String, Object> old = table.live(vmid);
+        Map<Integer, Map<String, Object>> before = table.snapshot();
+        // deleted and created again between two polls under the very same name, not started yet:
+        // the name tells nothing, the stop does, and the marker read because of it tells the rest
+        sim.reuseVmid(vmid);
+        sim.rename(vmid, vm.name());
+        sim.stop(vmid);
+
+        SyncOutcome outcome = passes.poll();
+
+        assertThat(outcome.result()).isEqualTo(OK);
+        assertThat(outcome.apply().orElseThrow().inserted()).isEqualTo(1);
+        assertThat(outcome.apply().orElseThrow().missing()).isEqualTo(1);
+        List<Map<String, Object>> rows = table.rowsOf(vmid);
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0)).containsEntry("id", old.get("id")).containsEntry("status", "missing")
+                .containsEntry("owner_id", owner).containsEntry("notes", "carol's shop")
+                .containsEntry("incarnation", old.get("incarnation"));
+        assertThat(rows.get(1)).containsEntry("name", vm.name()).containsEntry("status", "stopped")
+                .containsEntry("owner_id", null).containsEntry("notes", null);
+        assertThat(rows.get(1).get("incarnation")).isNotNull().isNotEqualTo(old.get("incarnation"));
+        assertThat(table.synced()).isEqualTo(VmsTable.truth(sim));
+        assertUntouchedExcept(before, vmid);
+    }
+
     @ParameterizedTest(name = "stale entry listed first: {0}")
     @ValueSource(booleans = {true, false})
     void aVmListedUnderTwoNodesMidMigrationKeepsOneRowWhichEndsOnTheTarget(boolean staleFirst) throws Exception {

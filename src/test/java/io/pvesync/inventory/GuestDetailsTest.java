@@ -214,6 +214,44 @@ class GuestDetailsTest extends GuestDetailsHarness {
     }
 
     @Test
+    void aVmWhoseStatusChangedHasItsConfigReadAgainSoAReuseUnderTheSameNameShows() {
+        ObservedVm stopped = qemu(104, "pve1", VmStatus.STOPPED);
+        pve.ok(config(stopped), "qemu/config-agent-on.json");
+
+        try (GuestDetails details = details(2)) {
+            details.enrich(snapshot(stopped), Map.of(), false);
+            pve.takeAsked();
+            ObservedVm started = qemu(104, "pve1", VmStatus.RUNNING);
+            pve.ok(agent(started), "agent/interfaces-docker-first.json");
+            // same name as the row, so only the stop-to-running change says look again; the row's
+            // marker is another VM's: the VMID was deleted and created again meanwhile
+            Map<Integer, KnownVm> stored = Map.of(104,
+                    new KnownVm(104, started.name(), VmStatus.STOPPED, "pve1", null, "ctime:1600000000"));
+
+            Enrichment result = details.enrich(snapshot(started), stored, false);
+
+            assertThat(pve.takeAsked()).containsExactly(config(started), agent(started));
+            assertThat(vm(result, 104).incarnation()).isEqualTo("ctime:1712345678");
+        }
+    }
+
+    @Test
+    void aVmWhoseStatusStayedIsNotReadAgain() {
+        ObservedVm web = qemu(104, "pve1", VmStatus.STOPPED);
+        pve.ok(config(web), "qemu/config-agent-on.json");
+
+        try (GuestDetails details = details(2)) {
+            details.enrich(snapshot(web), Map.of(), false);
+            pve.takeAsked();
+
+            Enrichment quiet = details.enrich(snapshot(web), known(web, null, "ctime:1712345678"), false);
+
+            assertThat(pve.takeAsked()).isEmpty();
+            assertThat(quiet.requests()).isZero();
+        }
+    }
+
+    @Test
     void configWithoutAMarkerIsNotReadAgainEveryPoll() {
         ObservedVm bare = qemu(107, "pve1", VmStatus.RUNNING);
         pve.ok(config(bare), "qemu/config-bare.json");

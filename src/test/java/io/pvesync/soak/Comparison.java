@@ -28,9 +28,9 @@ import java.util.TreeMap;
  *       replaced, and every row of a VMID names a different guest (no guest has two rows);</li>
  *   <li>every row whose guest is gone still carries values that guest had, never another's, with
  *       one exception DESIGN.md 3.1 accepts: a VMID deleted and taken by a guest of the same name
- *       between two polls looks like one guest to a poll (the marker is read when the name
- *       changes), so its row shows the newcomer until a full pass reads the marker. Such rows
- *       are listed as late reuses, not mismatches;</li>
+ *       and status between two polls looks like one guest to a poll (the marker is read when the
+ *       name or the status changes), so its row shows the newcomer until a full pass reads the
+ *       marker. Such rows are listed as late reuses, not mismatches;</li>
  *   <li>owner and notes are exactly what the application last wrote, or empty where it wrote
  *       nothing (the daemon inserts rows without an owner, and never inherits one).</li>
  * </ul>
