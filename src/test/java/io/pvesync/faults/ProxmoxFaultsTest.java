@@ -244,13 +244,8 @@ class ProxmoxFaultsTest {
         Map<Integer, Map<String, Object>> before = table.snapshot();
         sim.reuseVmid(vmid);
 
-        SyncOutcome outcome = passes.poll();
+        List<Map<String, Object>> rows = pollRetiringOneRowAndInsertingOne(vmid);
 
-        assertThat(outcome.result()).isEqualTo(OK);
-        assertThat(outcome.apply().orElseThrow().inserted()).isEqualTo(1);
-        assertThat(outcome.apply().orElseThrow().missing()).isEqualTo(1);
-        List<Map<String, Object>> rows = table.rowsOf(vmid);
-        assertThat(rows).hasSize(2);
         Map<String, Object> retired = rows.get(0);
         assertThat(retired.get("id")).isEqualTo(old.get("id"));
         assertThat(retired.get("status")).isEqualTo("missing");
@@ -282,13 +277,8 @@ class ProxmoxFaultsTest {
         sim.rename(vmid, vm.name());
         sim.stop(vmid);
 
-        SyncOutcome outcome = passes.poll();
+        List<Map<String, Object>> rows = pollRetiringOneRowAndInsertingOne(vmid);
 
-        assertThat(outcome.result()).isEqualTo(OK);
-        assertThat(outcome.apply().orElseThrow().inserted()).isEqualTo(1);
-        assertThat(outcome.apply().orElseThrow().missing()).isEqualTo(1);
-        List<Map<String, Object>> rows = table.rowsOf(vmid);
-        assertThat(rows).hasSize(2);
         assertThat(rows.get(0)).containsEntry("id", old.get("id")).containsEntry("status", "missing")
                 .containsEntry("owner_id", owner).containsEntry("notes", "carol's shop")
                 .containsEntry("incarnation", old.get("incarnation"));
@@ -297,6 +287,18 @@ class ProxmoxFaultsTest {
         assertThat(rows.get(1).get("incarnation")).isNotNull().isNotEqualTo(old.get("incarnation"));
         assertThat(table.synced()).isEqualTo(VmsTable.truth(sim));
         assertUntouchedExcept(before, vmid);
+    }
+
+    /** Polls, expecting one row retired and one inserted; the two rows of {@code vmid}, oldest first. */
+    private List<Map<String, Object>> pollRetiringOneRowAndInsertingOne(int vmid) throws Exception {
+        SyncOutcome outcome = passes.poll();
+
+        assertThat(outcome.result()).isEqualTo(OK);
+        assertThat(outcome.apply().orElseThrow().inserted()).isEqualTo(1);
+        assertThat(outcome.apply().orElseThrow().missing()).isEqualTo(1);
+        List<Map<String, Object>> rows = table.rowsOf(vmid);
+        assertThat(rows).hasSize(2);
+        return rows;
     }
 
     @ParameterizedTest(name = "stale entry listed first: {0}")
