@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>the config is read when the guest is new (not in {@code known}), its stored incarnation is
  *       null (unless the cached config already showed it offers none: a VM without {@code meta}
  *       and {@code smbios1}, a container without {@code net0}), its name or its status changed
- *       (a VMID deleted and created again under the same name shows as a stop or a start), on
+ *       (a VMID deleted and created again under the same name shows as a stop or a start; a
+ *       status change whose config could not be read owes the read to the next passes), on
  *       reconcile, or when an address lookup needs it and none is cached;</li>
  *   <li>the address is looked up (QEMU: guest agent, only when the config enables it; LXC: the
  *       container's interfaces) for running guests that are new, whose status differs from the
@@ -80,6 +81,12 @@ public final class GuestDetails implements AutoCloseable {
     private final Set<String> unreachableNodes = new HashSet<>();
     /** Guests held because their identity could not be checked, so that is logged once. */
     private final Set<Integer> heldUnchecked = new HashSet<>();
+    /**
+     * Guests whose status changed while their config could not be read. Their row takes the new
+     * status, so the next poll would see no change and no reason to look: the marker read is
+     * owed until it succeeds (a reused VMID shows only there).
+     */
+    private final Set<Integer> identityOwed = new HashSet<>();
     private boolean refusalLogged;
 
     /**
@@ -133,10 +140,15 @@ public final class GuestDetails implements AutoCloseable {
         Map<Integer, Probe> results = new ConcurrentHashMap<>(snapshot.vms().size()); // no resizing mid-pass
         Map<String, Queue<Work>> perNode = new LinkedHashMap<>();
         Map<Integer, String> renamed = new HashMap<>();
+        Set<Integer> identityChecks = new HashSet<>();
         for (ObservedVm vm : snapshot.vms()) {
             KnownVm stored = known.get(vm.vmid());
             if (stored != null && stored.incarnation() != null && !Objects.equals(stored.name(), vm.name())) {
                 renamed.put(vm.vmid(), stored.name()); // plan() reads its config: the marker must tell
+            }
+            if (stored != null && stored.incarnation() != null && stored.status() != vm.status()
+                    || identityOwed.contains(vm.vmid())) {
+                identityChecks.add(vm.vmid()); // plan() reads its config too
             }
             Work work = plan(vm, stored, reconcile, now);
             if (work.readConfig() || work.lookupDue()) {
@@ -155,6 +167,9 @@ public final class GuestDetails implements AutoCloseable {
 
         Set<Integer> unchecked = new HashSet<>(renamed.keySet());
         unchecked.removeAll(probe.configsRead);
+        identityChecks.removeAll(probe.configsRead);
+        identityOwed.removeAll(probe.configsRead);
+        identityOwed.addAll(identityChecks);
         Map<Integer, String> notes = new HashMap<>();
         Snapshot enriched = snapshot.mapVms(vm -> {
             Probe result = results.get(vm.vmid());
@@ -180,8 +195,8 @@ public final class GuestDetails implements AutoCloseable {
                 && (cachedConfig == null || cachedConfig.incarnation() != null);
         // a stop or start is when a VMID can have been deleted and created again under the same name
         // (the marker tells), and when config changes such as the agent flag take effect
-        boolean statusChanged = known != null && known.status() != vm.status();
-        boolean readConfig = reconcile || known == null || markerWanted || statusChanged
+        boolean identityCheck = known != null && known.status() != vm.status() || identityOwed.contains(vm.vmid());
+        boolean readConfig = reconcile || known == null || markerWanted || identityCheck
                 || !Objects.equals(known.name(), vm.name());
         boolean lookupDue = false;
         if (vm.status() == VmStatus.RUNNING) {
@@ -245,6 +260,7 @@ public final class GuestDetails implements AutoCloseable {
         configs.keySet().retainAll(listed);
         lookups.keySet().retainAll(listed);
         loggedNotes.keySet().retainAll(listed);
+        identityOwed.retainAll(listed);
     }
 
     /** Logs each state once when it begins: a guest's note, a node unreachable, a refused agent call. */

@@ -236,6 +236,34 @@ class GuestDetailsTest extends GuestDetailsHarness {
     }
 
     @Test
+    void aStatusChangeWhoseConfigCouldNotBeReadHasItReadInTheNextPassThoughTheRowTookTheNewStatus() {
+        ObservedVm stopped = qemu(104, "pve1", VmStatus.STOPPED);
+        ObservedVm started = qemu(104, "pve1", VmStatus.RUNNING);
+        pve.ok(config(stopped), "qemu/config-agent-on.json").ok(agent(started), "agent/interfaces-docker-first.json");
+
+        try (GuestDetails details = details(2)) {
+            details.enrich(snapshot(stopped), Map.of(), false);
+            pve.error(config(started), 500, "unable to read config");
+            pve.takeAsked();
+
+            details.enrich(snapshot(started), known(stopped, null, "ctime:1600000000"), false);
+            assertThat(pve.takeAsked()).contains(config(started));
+
+            // the pass wrote the new status: the row no longer shows a change, the marker read is owed
+            pve.ok(config(started), "qemu/config-agent-on.json");
+            Enrichment next = details.enrich(snapshot(started), known(started, "10.20.30.40", "ctime:1600000000"), false);
+
+            // the marker shows another VM than the row's, so its address is asked again too
+            assertThat(pve.takeAsked()).containsExactly(config(started), agent(started));
+            assertThat(vm(next, 104).incarnation()).isEqualTo("ctime:1712345678");
+
+            Enrichment after = details.enrich(snapshot(started), known(started, "10.20.30.40", "ctime:1712345678"), false);
+            assertThat(pve.takeAsked()).isEmpty();
+            assertThat(after.requests()).isZero();
+        }
+    }
+
+    @Test
     void aVmWhoseStatusStayedIsNotReadAgain() {
         ObservedVm web = qemu(104, "pve1", VmStatus.STOPPED);
         pve.ok(config(web), "qemu/config-agent-on.json");
