@@ -1,16 +1,11 @@
 package io.pvesync.bench;
 
-import java.io.PrintWriter;
+import io.pvesync.store.DelegatingDataSource;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -18,13 +13,12 @@ import javax.sql.DataSource;
  * of a {@link Statement} (prepared or not) is one, {@code executeBatch} included (one round trip).
  * Commits and rollbacks are counted apart, as transactions.
  */
-final class StatementCounter implements DataSource {
-    private final DataSource target;
+final class StatementCounter extends DelegatingDataSource {
     private final AtomicLong statements = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
 
     StatementCounter(DataSource target) {
-        this.target = target;
+        super(target);
     }
 
     long statements() {
@@ -36,16 +30,7 @@ final class StatementCounter implements DataSource {
     }
 
     @Override
-    public Connection getConnection() throws SQLException {
-        return wrap(target.getConnection());
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        return wrap(target.getConnection(username, password));
-    }
-
-    private Connection wrap(Connection c) {
+    protected Connection wrap(Connection c) {
         InvocationHandler handler = (proxy, method, args) -> {
             String name = method.getName();
             if (name.equals("commit") || name.equals("rollback")) {
@@ -69,48 +54,5 @@ final class StatementCounter implements DataSource {
             return invoke(st, method, args);
         };
         return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {type}, handler);
-    }
-
-    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return target.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        target.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        target.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return target.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return target.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return target.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return target.isWrapperFor(iface);
     }
 }

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.pvesync.cli.Main;
-import io.pvesync.config.ConfigLoader;
 import io.pvesync.config.PvesyncConfig;
 import io.pvesync.inventory.StatusMapping;
 import io.pvesync.sim.ProxmoxSimulator;
 import io.pvesync.sim.SimVm;
-import io.pvesync.sim.SimulatorBuilder;
 import io.pvesync.store.Migrations;
+import io.pvesync.testing.DaemonConfigFile;
 import io.pvesync.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -18,7 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -29,7 +27,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,35 +73,11 @@ class DaemonTest {
     }
 
     private PvesyncConfig config(String staleAfter, boolean clustered) throws Exception {
-        Files.writeString(dir.resolve("ca.pem"), sim.caCertificatePem());
-        String endpoints = sim.endpoints().stream().map(u -> "\"" + u + "\"").collect(Collectors.joining(", "));
-        Path file = dir.resolve("pvesync.yaml");
-        Files.writeString(file, """
-                database:
-                  url: %s
-                  username: %s
-                  password: %s
-                clusters:
-                  - name: lab
-                    endpoints: [%s]
-                    token-id: "pvesync@pve!inventory"
-                    token-secret: "%s"
-                    tls:
-                      ca-file: ca.pem
-                    include-containers: true
-                    connect-timeout: 1s
-                    read-timeout: 2s
-                    missing:
-                      grace: 0s
-                schedule:
-                  poll: 1s
-                  clustered: %s
-                status:
-                  listen: 127.0.0.1:0
-                  stale-after: %s
-                """.formatted(db.url(), db.daemonUser(), db.daemonPassword(), endpoints,
-                SimulatorBuilder.DEFAULT_TOKEN_SECRET, clustered, staleAfter));
-        return new ConfigLoader().load(file);
+        DaemonConfigFile file = new DaemonConfigFile(sim, db);
+        file.includeContainers = true;
+        file.clustered = clustered;
+        file.staleAfter = staleAfter;
+        return file.load(dir);
     }
 
     /** The table as "name status cores mem disk node ip" per vmid, live rows only. */

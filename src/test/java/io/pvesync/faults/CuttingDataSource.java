@@ -1,16 +1,11 @@
 package io.pvesync.faults;
 
-import java.io.PrintWriter;
+import io.pvesync.store.DelegatingDataSource;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -19,7 +14,7 @@ import javax.sql.DataSource;
  * It only watches: every call goes to the real connection, so what fails is the real driver on a
  * really closed socket.
  */
-final class CuttingDataSource implements DataSource {
+final class CuttingDataSource extends DelegatingDataSource {
 
     /** Where in the write transaction the database goes away. */
     enum CutPoint {
@@ -37,7 +32,6 @@ final class CuttingDataSource implements DataSource {
         FREEZE
     }
 
-    private final DataSource pool;
     private final PgProxy proxy;
     private final AtomicInteger writes = new AtomicInteger();
     private volatile Fault fault = Fault.CUT;
@@ -45,7 +39,7 @@ final class CuttingDataSource implements DataSource {
     private volatile int writesBeforeCut = -1;
 
     CuttingDataSource(DataSource pool, PgProxy proxy) {
-        this.pool = pool;
+        super(pool);
         this.proxy = proxy;
     }
 
@@ -78,16 +72,7 @@ final class CuttingDataSource implements DataSource {
     }
 
     @Override
-    public Connection getConnection() throws SQLException {
-        return watch(pool.getConnection());
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        return watch(pool.getConnection(username, password));
-    }
-
-    private Connection watch(Connection real) {
+    protected Connection wrap(Connection real) {
         InvocationHandler handler = (self, method, args) -> {
             if (method.getName().equals("commit") && armed == CutPoint.BEFORE_COMMIT && writes.get() > 0) {
                 cutNow();
@@ -120,48 +105,5 @@ final class CuttingDataSource implements DataSource {
 
     private static boolean isWrite(String sql) {
         return sql.startsWith("UPDATE public.vms") || sql.startsWith("INSERT INTO public.vms");
-    }
-
-    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause(); // the driver's own SQLException, as the store would see it unwatched
-        }
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return pool.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        pool.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        pool.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return pool.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return pool.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return pool.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return pool.isWrapperFor(iface);
     }
 }

@@ -3,24 +3,21 @@ package io.pvesync.faults;
 import io.pvesync.testing.MutableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pvesync.config.ConfigLoader;
-import io.pvesync.config.PvesyncConfig;
 import io.pvesync.daemon.Daemon;
 import io.pvesync.sim.ProxmoxSimulator;
+import io.pvesync.testing.DaemonConfigFile;
 import io.pvesync.testing.TestDatabase;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
-import java.util.stream.Collectors;
 
 /**
  * The whole daemon as {@code pvesync run} starts it, from a config file, against the simulator: one
@@ -51,36 +48,12 @@ final class DaemonRun implements AutoCloseable {
      */
     static DaemonRun start(Path dir, ProxmoxSimulator sim, TestDatabase db, String databaseUrl, String tokenSecret,
                            MutableClock clock) throws Exception {
-        Files.writeString(dir.resolve("ca.pem"), sim.caCertificatePem());
-        String endpoints = sim.endpoints().stream().map(u -> "\"" + u + "\"").collect(Collectors.joining(", "));
-        Path file = dir.resolve("pvesync.yaml");
-        Files.writeString(file, """
-                database:
-                  url: %s
-                  username: %s
-                  password: %s
-                clusters:
-                  - name: lab
-                    endpoints: [%s]
-                    token-id: "%s"
-                    token-secret: "%s"
-                    tls:
-                      ca-file: ca.pem
-                    connect-timeout: 1s
-                    read-timeout: 2s
-                    missing:
-                      grace: 0s
-                schedule:
-                  poll: 1s
-                  # no reconcile within a test: refreshing last_seen_at would rewrite every row
-                  reconcile: "0 0 0 1 1 ? 2099"
-                status:
-                  listen: 127.0.0.1:0
-                  stale-after: 5m
-                """.formatted(databaseUrl, db.daemonUser(), db.daemonPassword(), endpoints, Passes.TOKEN_ID,
-                tokenSecret));
-        PvesyncConfig config = new ConfigLoader().load(file);
-        return new DaemonRun(Daemon.start(config, clock), clock);
+        DaemonConfigFile file = new DaemonConfigFile(sim, db);
+        file.databaseUrl = databaseUrl;
+        file.tokenSecret = tokenSecret;
+        // no reconcile within a test: refreshing last_seen_at would rewrite every row
+        file.reconcile = "0 0 0 1 1 ? 2099";
+        return new DaemonRun(Daemon.start(file.load(dir), clock), clock);
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {

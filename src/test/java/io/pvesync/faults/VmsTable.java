@@ -3,17 +3,10 @@ package io.pvesync.faults;
 import io.pvesync.inventory.StatusMapping;
 import io.pvesync.sim.ProxmoxSimulator;
 import io.pvesync.sim.SimVm;
+import io.pvesync.testing.OwnerSql;
 import io.pvesync.testing.TestDatabase;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,10 +17,10 @@ import java.util.TreeMap;
  * UPDATE, even one writing equal values, changes it, so equal snapshots prove nothing was written.
  */
 final class VmsTable {
-    private final TestDatabase db;
+    private final OwnerSql owner;
 
     VmsTable(TestDatabase db) {
-        this.db = db;
+        this.owner = new OwnerSql(db);
     }
 
     /** Every row by id: each column by name, and {@code xmin}. */
@@ -107,9 +100,7 @@ final class VmsTable {
 
     /** Empties the table (the class's database is shared by its tests). */
     void truncate() throws SQLException {
-        try (Connection c = db.ownerConnection(); Statement st = c.createStatement()) {
-            st.execute("TRUNCATE public.vms, public.users RESTART IDENTITY");
-        }
+        owner.update("TRUNCATE public.vms, public.users RESTART IDENTITY");
     }
 
     /** What the application does when it sells a VM: an owner and notes on the row. */
@@ -124,34 +115,10 @@ final class VmsTable {
     }
 
     int update(String sql, Object... params) throws SQLException {
-        try (Connection c = db.ownerConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            return ps.executeUpdate();
-        }
+        return owner.update(sql, params);
     }
 
     List<Map<String, Object>> query(String sql, Object... params) throws SQLException {
-        try (Connection c = db.ownerConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            List<Map<String, Object>> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int i = 1; i <= md.getColumnCount(); i++) {
-                        Object value = rs.getObject(i);
-                        // exact to the microsecond and comparable with equals
-                        row.put(md.getColumnLabel(i), value instanceof java.sql.Timestamp
-                                ? rs.getObject(i, OffsetDateTime.class) : value);
-                    }
-                    out.add(row);
-                }
-            }
-            return out;
-        }
+        return owner.query(sql, params);
     }
 }

@@ -1,6 +1,7 @@
 package io.pvesync.inventory;
 
 import ch.qos.logback.classic.Level;
+import io.pvesync.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
-import io.pvesync.config.ConfigLoader;
 import io.pvesync.config.Durations;
 import io.pvesync.config.PvesyncConfig;
 import io.pvesync.daemon.Daemon;
 import io.pvesync.sim.ProxmoxSimulator;
-import io.pvesync.sim.SimulatorBuilder;
 import io.pvesync.store.Migrations;
+import io.pvesync.testing.DaemonConfigFile;
 import io.pvesync.testing.TestDatabase;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -24,7 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +42,7 @@ class SoakTest {
     static final TestDatabase db = new TestDatabase();
 
     private static final Logger log = LoggerFactory.getLogger(SoakTest.class);
-    private static final String CLUSTER = "lab";
+    private static final String CLUSTER = DaemonConfigFile.CLUSTER;
     private static final Duration WAIT = Duration.ofMinutes(2);
 
     @TempDir
@@ -171,38 +168,12 @@ class SoakTest {
      * the guests still trips it (unless offline nodes hold most of those: they cannot vanish).
      */
     private PvesyncConfig config() throws Exception {
-        Files.writeString(dir.resolve("ca.pem"), sim.caCertificatePem());
-        String endpoints = sim.endpoints().stream().map(u -> "\"" + u + "\"").collect(Collectors.joining(", "));
-        Path file = dir.resolve("pvesync.yaml");
-        Files.writeString(file, """
-                database:
-                  url: %s
-                  username: %s
-                  password: %s
-                clusters:
-                  - name: %s
-                    endpoints: [%s]
-                    token-id: "pvesync@pve!inventory"
-                    token-secret: "%s"
-                    tls:
-                      ca-file: ca.pem
-                    include-containers: true
-                    connect-timeout: 1s
-                    read-timeout: %s
-                    addresses:
-                      timeout: %s
-                    missing:
-                      grace: 0s
-                      max-share: 30%%
-                      min-count: 5
-                schedule:
-                  poll: 1s
-                status:
-                  listen: 127.0.0.1:0
-                  stale-after: 5m
-                """.formatted(db.url(), db.daemonUser(), db.daemonPassword(), CLUSTER, endpoints,
-                SimulatorBuilder.DEFAULT_TOKEN_SECRET, Durations.format(FaultInjector.READ_TIMEOUT),
-                Durations.format(FaultInjector.READ_TIMEOUT)));
-        return new ConfigLoader().load(file);
+        DaemonConfigFile file = new DaemonConfigFile(sim, db);
+        file.includeContainers = true;
+        file.readTimeout = Durations.format(FaultInjector.READ_TIMEOUT);
+        file.addressTimeout = Durations.format(FaultInjector.READ_TIMEOUT);
+        file.missingMaxShare = "30%";
+        file.missingMinCount = 5;
+        return file.load(dir);
     }
 }

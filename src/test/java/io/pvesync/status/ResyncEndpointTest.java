@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pvesync.config.Secret;
 import io.pvesync.sync.SyncOutcome;
+import io.pvesync.testing.LogCapture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pvesync.inventory.AddressLookups;
 import io.pvesync.sync.SyncMode;
+import io.pvesync.testing.LogCapture;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;

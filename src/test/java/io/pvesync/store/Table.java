@@ -1,22 +1,18 @@
 package io.pvesync.store;
 
+import io.pvesync.testing.OwnerSql;
 import io.pvesync.testing.TestDatabase;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Reads and prepares {@code public.vms} as the owner, past row-level security: the test's own eyes. */
 final class Table {
-    private final TestDatabase db;
+    private final OwnerSql owner;
 
     Table(TestDatabase db) {
-        this.db = db;
+        this.owner = new OwnerSql(db);
     }
 
     /** Migrates as the owner and grants the daemon its README privileges. */
@@ -26,28 +22,9 @@ final class Table {
         return new Table(db);
     }
 
-    /** Rows as column-to-value maps, in id order. */
+    /** Rows as column-to-value maps, in the query's order. */
     List<Map<String, Object>> query(String sql, Object... params) throws SQLException {
-        try (Connection c = db.ownerConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            List<Map<String, Object>> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int i = 1; i <= md.getColumnCount(); i++) {
-                        Object value = rs.getObject(i);
-                        // timestamptz as OffsetDateTime: comparable to java.time values, exact to the microsecond
-                        row.put(md.getColumnLabel(i), value instanceof java.sql.Timestamp
-                                ? rs.getObject(i, java.time.OffsetDateTime.class) : value);
-                    }
-                    out.add(row);
-                }
-            }
-            return out;
-        }
+        return owner.query(sql, params);
     }
 
     /** Every row of {@code cluster}'s VMID, retired ones included, oldest first. */
@@ -79,12 +56,7 @@ final class Table {
     }
 
     int update(String sql, Object... params) throws SQLException {
-        try (Connection c = db.ownerConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            return ps.executeUpdate();
-        }
+        return owner.update(sql, params);
     }
 
     /** Makes the cluster's rows older than any grace period. */
