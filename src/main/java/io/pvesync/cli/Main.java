@@ -15,9 +15,11 @@ public final class Main {
             commands:
               run     --config FILE
                       the daemon: polls every cluster, serves /health /status /metrics /resync
-              sync    --config FILE [--cluster NAME] [--dry-run]
+              sync    --config FILE [--cluster NAME] [--dry-run] [--accept-missing]
                       one full reconciliation now; prints a summary per cluster;
                       --dry-run prints what would change and writes nothing
+                      --accept-missing marks absent VMs missing even past the
+                      mass-disappearance guard (after VMs were really deleted)
               check   --config FILE
                       checks the config, each endpoint (TLS, token, privileges) and the
                       database (schema, row-level security, the role's powers)

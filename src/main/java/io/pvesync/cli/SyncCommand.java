@@ -37,7 +37,8 @@ final class SyncCommand {
     }
 
     int run(List<String> rest) throws UsageException {
-        Arguments args = Arguments.parse("sync", rest, Set.of("--config", "--cluster"), Set.of("--dry-run"));
+        Arguments args = Arguments.parse("sync", rest, Set.of("--config", "--cluster"),
+                Set.of("--dry-run", "--accept-missing"));
         Optional<PvesyncConfig> loaded = ConfigFile.load(args, err);
         if (loaded.isEmpty()) {
             return ExitCode.USAGE;
@@ -53,6 +54,11 @@ final class SyncCommand {
             clusters = List.of(one);
         }
         boolean dryRun = args.flag("--dry-run");
+        if (args.flag("--accept-missing")) {
+            // the operator confirmed that the VMs the guard spared were really deleted
+            clusters = clusters.stream().map(c -> c.withMissing(c.missing().accepting())).toList();
+            out.println("--accept-missing: every VM absent from the listing is marked missing, however many");
+        }
         List<ProxmoxClient> clients = new ArrayList<>();
         try {
             for (ClusterConfig cluster : clusters) {

@@ -37,6 +37,12 @@ public record ClusterConfig(
         endpoints = List.copyOf(endpoints);
     }
 
+    /** This cluster with another missing-VM policy. */
+    public ClusterConfig withMissing(MissingPolicy policy) {
+        return new ClusterConfig(name, endpoints, tokenId, tokenSecret, tls, includeContainers, connectTimeout,
+                readTimeout, addressTimeout, addressConcurrency, addressRefresh, policy);
+    }
+
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_ADDRESS_TIMEOUT = Duration.ofSeconds(10);

@@ -13,6 +13,14 @@ import java.time.Duration;
 public record MissingPolicy(Duration grace, double maxShare, int minCount) {
     public static final MissingPolicy DEFAULT = new MissingPolicy(Duration.ofMinutes(10), 0.10, 5);
 
+    /**
+     * This policy with the guard off: every absent VM past the grace is marked, however many. For
+     * an operator who confirmed that the VMs were really deleted ({@code sync --accept-missing}).
+     */
+    public MissingPolicy accepting() {
+        return new MissingPolicy(grace, 1.0, Integer.MAX_VALUE);
+    }
+
     /** The largest number of VMs one pass may mark missing among {@code knownVms}. */
     public int limitFor(int knownVms) {
         return Math.max(minCount, (int) Math.floor(maxShare * knownVms));

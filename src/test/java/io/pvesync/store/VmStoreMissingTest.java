@@ -124,7 +124,8 @@ class VmStoreMissingTest {
                 .vm(vm(202, "pve1", "vm202")).vm(vm(203, "pve1", "vm203")).build(), POLL);
 
         assertThat(result.guardTrip()).contains("6 of 10 known VMs absent from the listing (limit 5): the API token"
-                + " may have lost VM.Audit on some VMs (check the token's ACL: pveum acl list); nothing was marked missing");
+                + " may have lost VM.Audit on some VMs (check the token's ACL: pveum acl list); nothing was marked missing"
+                + " (if they were really deleted: pvesync sync --config FILE --cluster mass --accept-missing)");
         assertThat(result.missing()).isZero();
         assertThat(result.changes()).containsExactly(new VmChange(201, Kind.UPDATE, "status running -> stopped"));
         assertThat(table.query("SELECT vmid FROM public.vms WHERE proxmox_cluster = 'mass' AND status = 'missing'"))
