@@ -1,15 +1,14 @@
 package io.pvesync.cli;
 
+import static io.pvesync.testing.CommandRun.pvesync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvesync.sim.ProxmoxSimulator;
 import io.pvesync.sim.SimVm;
 import io.pvesync.store.Migrations;
 import io.pvesync.testing.DaemonConfigFile;
+import io.pvesync.testing.CommandRun;
 import io.pvesync.testing.TestDatabase;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -49,17 +48,6 @@ class SyncAcceptMissingTest {
         sim.close();
     }
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run pvesync(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     /** vmid to status of the cluster's live rows. */
     private static Map<Integer, String> statuses() throws Exception {
         Map<Integer, String> rows = new TreeMap<>();
@@ -85,7 +73,7 @@ class SyncAcceptMissingTest {
         deleted.forEach(sim::delete);
 
         // 6 of 12 is past the default guard (10%, at least 5): nothing is marked, and it says how
-        Run guarded = pvesync("sync", "--config", config);
+        CommandRun guarded = pvesync("sync", "--config", config);
 
         assertThat(guarded.exit()).isEqualTo(ExitCode.FAILED);
         assertThat(guarded.out()).contains("6 of 12 known VMs absent from the listing (limit 5)",
@@ -93,13 +81,13 @@ class SyncAcceptMissingTest {
                         + " --accept-missing)");
         assertThat(statuses()).doesNotContainValue("missing");
 
-        Run dryRun = pvesync("sync", "--config", config, "--accept-missing", "--dry-run");
+        CommandRun dryRun = pvesync("sync", "--config", config, "--accept-missing", "--dry-run");
 
         assertThat(dryRun.exit()).isEqualTo(ExitCode.OK);
         assertThat(dryRun.out()).contains("6 missing");
         assertThat(statuses()).doesNotContainValue("missing");
 
-        Run accepted = pvesync("sync", "--config", config, "--accept-missing");
+        CommandRun accepted = pvesync("sync", "--config", config, "--accept-missing");
 
         assertThat(accepted.exit()).as(accepted.out() + accepted.err()).isEqualTo(ExitCode.OK);
         assertThat(accepted.out()).startsWith("--accept-missing: every VM absent from the listing is marked missing,"
@@ -110,7 +98,7 @@ class SyncAcceptMissingTest {
         assertThat(after.values().stream().filter("missing"::equals)).hasSize(6);
 
         // the guard is on again for the next pass, which has nothing left to spare
-        Run next = pvesync("sync", "--config", config);
+        CommandRun next = pvesync("sync", "--config", config);
         assertThat(next.exit()).isEqualTo(ExitCode.OK);
         assertThat(next.out()).contains("0 missing").doesNotContain("absent from the listing");
     }

@@ -1,12 +1,11 @@
 package io.pvesync.cli;
 
+import static io.pvesync.testing.CommandRun.pvesync;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pvesync.testing.CommandRun;
 import io.pvesync.testing.TestDatabase;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -99,17 +98,6 @@ class SyncCommandEndToEndTest {
         return Files.readString(Path.of("src/test/resources/proxmox/e2e/" + name));
     }
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run pvesync(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     /** Every row as "column=value" text, ordered by vmid, for exact comparisons. */
     private static Map<Integer, String> rows() throws SQLException {
         Map<Integer, String> rows = new LinkedHashMap<>();
@@ -132,7 +120,7 @@ class SyncCommandEndToEndTest {
     @Test
     @Order(1)
     void migrateCreatesTheSchemaAsTheOwner() throws Exception {
-        Run run = pvesync("migrate", "--config", config.toString());
+        CommandRun run = pvesync("migrate", "--config", config.toString());
 
         assertThat(run.exit()).as(run.err()).isEqualTo(0);
         assertThat(run.out()).startsWith("database: ");
@@ -153,7 +141,7 @@ class SyncCommandEndToEndTest {
     void firstSyncInsertsAdoptsAndHoldsTheOfflineNode() throws Exception {
         String offlineRowBefore = rows().get(103);
 
-        Run run = pvesync("sync", "--config", config.toString());
+        CommandRun run = pvesync("sync", "--config", config.toString());
 
         assertThat(run.exit()).as(run.err()).isEqualTo(0);
         assertThat(run.out()).matches("(?s)lab: pass ok in \\d+ ms: 1 inserted, 1 updated, 0 unchanged, 0 missing,"
@@ -175,7 +163,7 @@ class SyncCommandEndToEndTest {
                 .replace("\"vmid\": 100, \"status\": \"running\"", "\"vmid\": 100, \"status\": \"stopped\""));
         Map<Integer, String> before = rows();
 
-        Run run = pvesync("sync", "--config", config.toString(), "--dry-run");
+        CommandRun run = pvesync("sync", "--config", config.toString(), "--dry-run");
 
         assertThat(run.exit()).as(run.err()).isEqualTo(0);
         assertThat(run.out()).contains("lab: dry run, nothing written: pass ok")
@@ -186,7 +174,7 @@ class SyncCommandEndToEndTest {
     @Test
     @Order(4)
     void theSameChangeIsWrittenWithoutDryRun() throws Exception {
-        Run run = pvesync("sync", "--config", config.toString(), "--cluster", "lab");
+        CommandRun run = pvesync("sync", "--config", config.toString(), "--cluster", "lab");
 
         assertThat(run.exit()).as(run.err()).isEqualTo(0);
         assertThat(run.out()).contains(": 0 inserted, 1 updated, 1 unchanged, 0 missing");
@@ -200,7 +188,7 @@ class SyncCommandEndToEndTest {
                 .status("HTTP/1.1 500 cluster not ready - no quorum?").build());
         Map<Integer, String> before = rows();
 
-        Run run = pvesync("sync", "--config", config.toString());
+        CommandRun run = pvesync("sync", "--config", config.toString());
 
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.out()).startsWith("lab: pass failed in ").contains("cluster not ready - no quorum?")
@@ -213,12 +201,12 @@ class SyncCommandEndToEndTest {
     void usageAndConfigErrorsExitTwo() throws Exception {
         assertThat(pvesync("sync").exit()).isEqualTo(2);
         assertThat(pvesync("frobnicate").exit()).isEqualTo(2);
-        Run unknownCluster = pvesync("sync", "--config", config.toString(), "--cluster", "nope");
+        CommandRun unknownCluster = pvesync("sync", "--config", config.toString(), "--cluster", "nope");
         assertThat(unknownCluster.exit()).isEqualTo(2);
         assertThat(unknownCluster.err()).contains("--cluster nope: no such cluster in " + config + " (configured: lab)");
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "database: {}\n");
-        Run badConfig = pvesync("sync", "--config", bad.toString());
+        CommandRun badConfig = pvesync("sync", "--config", bad.toString());
         assertThat(badConfig.exit()).isEqualTo(2);
         assertThat(badConfig.err()).contains(bad + ": database.url: required");
     }
