@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -40,8 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>the config is read when the guest is new (not in {@code known}), its stored incarnation is
  *       null (unless the cached config already showed it offers none: a VM without {@code meta}
  *       and {@code smbios1}, a container without {@code net0}), its name or its status changed
- *       (a VMID deleted and created again under the same name shows as a stop or a start; a
- *       status change whose config could not be read owes the read to the next passes), on
+ *       (a VMID deleted and created again under the same name shows as a stop or a start), on
  *       reconcile, or when an address lookup needs it and none is cached;</li>
  *   <li>the address is looked up (QEMU: guest agent, only when the config enables it; LXC: the
  *       container's interfaces) for running guests that are new, whose status differs from the
@@ -52,10 +52,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       asked, it gets its static address or nothing;</li>
  *   <li>an answer, including "agent not running", is cached with the clock's time; failures of
  *       the pass itself (node unreachable, guest moving, transport errors) are not;</li>
- *   <li>a guest whose name differs from its row's, and whose config could not be read, is held:
- *       the new name may be another VM under a reused VMID, and only the marker can tell. Written
- *       over the row, it would show the new VM to the old one's owner, and with the new name
- *       stored, no later poll would look at the marker again.</li>
+ *   <li>a guest whose name or status differs from its row's (which has a marker), and whose
+ *       config could not be read, is held, and its address is not asked: it may be another VM
+ *       under a reused VMID, and only the marker can tell. Written over the row, it would show the
+ *       new VM (its address too) to the old one's owner, and with the new name or status stored,
+ *       no later poll would look at the marker again.</li>
  * </ul>
  * At most {@code perNodeConcurrency} requests are in flight per node (a node has 3 API workers);
  * nodes are served in parallel. A failed call never fails the pass: the guest keeps a null address
@@ -81,12 +82,6 @@ public final class GuestDetails implements AutoCloseable {
     private final Set<String> unreachableNodes = new HashSet<>();
     /** Guests held because their identity could not be checked, so that is logged once. */
     private final Set<Integer> heldUnchecked = new HashSet<>();
-    /**
-     * Guests whose status changed while their config could not be read. Their row takes the new
-     * status, so the next poll would see no change and no reason to look: the marker read is
-     * owed until it succeeds (a reused VMID shows only there).
-     */
-    private final Set<Integer> identityOwed = new HashSet<>();
     private boolean refusalLogged;
 
     /**
@@ -139,18 +134,13 @@ public final class GuestDetails implements AutoCloseable {
         GuestProbe probe = new GuestProbe(calls, configs, lookups, now);
         Map<Integer, Probe> results = new ConcurrentHashMap<>(snapshot.vms().size()); // no resizing mid-pass
         Map<String, Queue<Work>> perNode = new LinkedHashMap<>();
-        Map<Integer, String> renamed = new HashMap<>();
-        Set<Integer> identityChecks = new HashSet<>();
+        // guests that may be another VM under the row's VMID: plan() reads their config, and only
+        // the marker in it can tell; by vmid, what the row says
+        Map<Integer, String> inDoubt = new HashMap<>();
         for (ObservedVm vm : snapshot.vms()) {
             KnownVm stored = known.get(vm.vmid());
-            if (stored != null && stored.incarnation() != null && !Objects.equals(stored.name(), vm.name())) {
-                renamed.put(vm.vmid(), stored.name()); // plan() reads its config: the marker must tell
-            }
-            if (stored != null && stored.incarnation() != null && stored.status() != vm.status()
-                    || identityOwed.contains(vm.vmid())) {
-                identityChecks.add(vm.vmid()); // plan() reads its config too
-            }
-            Work work = plan(vm, stored, reconcile, now);
+            doubt(vm, stored).ifPresent(rowSays -> inDoubt.put(vm.vmid(), rowSays));
+            Work work = plan(vm, stored, reconcile, inDoubt.containsKey(vm.vmid()), now);
             if (work.readConfig() || work.lookupDue()) {
                 perNode.computeIfAbsent(vm.node(), n -> new ConcurrentLinkedQueue<>()).add(work);
             } else {
@@ -165,11 +155,8 @@ public final class GuestDetails implements AutoCloseable {
         }
         awaitAll(running);
 
-        Set<Integer> unchecked = new HashSet<>(renamed.keySet());
+        Set<Integer> unchecked = new HashSet<>(inDoubt.keySet());
         unchecked.removeAll(probe.configsRead);
-        identityChecks.removeAll(probe.configsRead);
-        identityOwed.removeAll(probe.configsRead);
-        identityOwed.addAll(identityChecks);
         Map<Integer, String> notes = new HashMap<>();
         Snapshot enriched = snapshot.mapVms(vm -> {
             Probe result = results.get(vm.vmid());
@@ -182,21 +169,41 @@ public final class GuestDetails implements AutoCloseable {
             return result.vm();
         }).holding(unchecked);
         logChanges(results, probe);
-        logHeld(snapshot, renamed, unchecked);
+        logHeld(snapshot, inDoubt, unchecked);
         log.debug("cluster={} - guest details: {} of {} guests looked at, {} requests",
                 cluster, results.size(), snapshot.vms().size(), calls.requests());
         return new Enrichment(enriched, notes, calls.requests(), probe.lookupCounts());
     }
 
-    private Work plan(ObservedVm vm, KnownVm known, boolean reconcile, Instant now) {
+    /**
+     * What the row says that the listing contradicts, when the guest may be another VM than the
+     * row's: another name, or another status (a VMID deleted and created again under the same name
+     * shows as a stop or a start). Empty when nothing is in doubt, or when the row has no marker to
+     * compare with (its config is read anyway).
+     */
+    private static Optional<String> doubt(ObservedVm vm, KnownVm stored) {
+        if (stored == null || stored.incarnation() == null) {
+            return Optional.empty();
+        }
+        if (!Objects.equals(stored.name(), vm.name())) {
+            return Optional.of("listed as \"" + vm.name() + "\" but its row says \"" + stored.name() + "\"");
+        }
+        if (stored.status() != vm.status()) {
+            return Optional.of("listed as " + vm.status().column() + " but its row says "
+                    + (stored.status() == null ? "another status" : stored.status().column()));
+        }
+        return Optional.empty();
+    }
+
+    private Work plan(ObservedVm vm, KnownVm known, boolean reconcile, boolean inDoubt, Instant now) {
         GuestConfig cachedConfig = GuestProbe.cachedConfig(configs, vm);
         // a config already read and found without a marker would only say so again, every poll
         boolean markerWanted = known != null && known.incarnation() == null
                 && (cachedConfig == null || cachedConfig.incarnation() != null);
-        // a stop or start is when a VMID can have been deleted and created again under the same name
-        // (the marker tells), and when config changes such as the agent flag take effect
-        boolean identityCheck = known != null && known.status() != vm.status() || identityOwed.contains(vm.vmid());
-        boolean readConfig = reconcile || known == null || markerWanted || identityCheck
+        // a stop or start also reads it when the row has no marker: config changes such as the
+        // agent flag take effect then
+        boolean statusChanged = known != null && known.status() != vm.status();
+        boolean readConfig = reconcile || known == null || markerWanted || inDoubt || statusChanged
                 || !Objects.equals(known.name(), vm.name());
         boolean lookupDue = false;
         if (vm.status() == VmStatus.RUNNING) {
@@ -206,7 +213,7 @@ public final class GuestDetails implements AutoCloseable {
             // the agent flag and net0 MAC come from the config
             readConfig |= lookupDue && cachedConfig == null;
         }
-        return new Work(vm, known, readConfig, lookupDue);
+        return new Work(vm, known, readConfig, lookupDue, inDoubt);
     }
 
     /**
@@ -260,7 +267,6 @@ public final class GuestDetails implements AutoCloseable {
         configs.keySet().retainAll(listed);
         lookups.keySet().retainAll(listed);
         loggedNotes.keySet().retainAll(listed);
-        identityOwed.retainAll(listed);
     }
 
     /** Logs each state once when it begins: a guest's note, a node unreachable, a refused agent call. */
@@ -302,12 +308,12 @@ public final class GuestDetails implements AutoCloseable {
     }
 
     /** Logs a guest held for its unchecked identity when that begins, not on every pass it lasts. */
-    private void logHeld(Snapshot snapshot, Map<Integer, String> renamed, Set<Integer> unchecked) {
+    private void logHeld(Snapshot snapshot, Map<Integer, String> inDoubt, Set<Integer> unchecked) {
         for (ObservedVm vm : snapshot.vms()) {
             if (unchecked.contains(vm.vmid()) && heldUnchecked.add(vm.vmid())) {
-                log.warn("cluster={} vmid={} - listed as \"{}\" but its row says \"{}\", and its config could not be"
-                        + " read to tell a rename from another VM under a reused VMID; the row is kept as it was"
-                        + " until the config can be read", cluster, vm.vmid(), vm.name(), renamed.get(vm.vmid()));
+                log.warn("cluster={} vmid={} - {}, and its config could not be read to tell a change of the same"
+                        + " VM from another VM under a reused VMID; the row is kept as it was until the config can"
+                        + " be read", cluster, vm.vmid(), inDoubt.get(vm.vmid()));
             }
         }
         heldUnchecked.retainAll(unchecked);

@@ -22,8 +22,13 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class GuestProbe {
 
-    /** What to do for one guest; decided by {@link GuestDetails}. */
-    record Work(ObservedVm vm, KnownVm known, boolean readConfig, boolean lookupDue) {
+    /**
+     * What to do for one guest; decided by {@link GuestDetails}.
+     *
+     * @param inDoubt the guest may be another VM than its row's: without its config, it is held,
+     *                and its address is not asked on the strength of the previous VM's config
+     */
+    record Work(ObservedVm vm, KnownVm known, boolean readConfig, boolean lookupDue, boolean inDoubt) {
     }
 
     /** The guest as this pass leaves it; {@code miss} says why it has no address, null when it has one. */
@@ -120,6 +125,9 @@ final class GuestProbe {
                 }
             } else if (reply instanceof Reply.Failed failed) {
                 configMiss = Miss.forThisPass("config not readable: " + failed.error().getMessage());
+                if (work.inDoubt()) {
+                    return new Probe(vm, configMiss); // held by GuestDetails: nothing of it is written
+                }
             } else {
                 return new Probe(vm, stopMiss(vm, reply));
             }

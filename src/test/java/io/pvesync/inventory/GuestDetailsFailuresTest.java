@@ -200,8 +200,8 @@ class GuestDetailsFailuresTest extends GuestDetailsHarness {
             assertThat(vm(read, 104).incarnation()).isEqualTo("ctime:1722000000");
 
             assertThat(log.messages(Level.WARN)).contains("cluster=lab vmid=104 - listed as \"db-104\" but its row says"
-                    + " \"vm104\", and its config could not be read to tell a rename from another VM under a reused"
-                    + " VMID; the row is kept as it was until the config can be read");
+                    + " \"vm104\", and its config could not be read to tell a change of the same VM from another VM"
+                    + " under a reused VMID; the row is kept as it was until the config can be read");
             assertThat(log.messages(Level.WARN)).filteredOn(m -> m.contains("listed as")).hasSize(1);
         }
     }
