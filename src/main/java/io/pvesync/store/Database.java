@@ -21,6 +21,11 @@ public final class Database {
      * kernel gave up on the TCP connection, about 15 minutes on Linux.
      */
     static final Duration SILENCE_GRACE = Duration.ofSeconds(5);
+    /**
+     * How much longer than its longest legitimate wait the server lets a statement run: enough for
+     * a lock wait to end by its own lock_timeout first, well inside {@link #SILENCE_GRACE}.
+     */
+    static final Duration SERVER_MARGIN = Duration.ofSeconds(1);
 
     private Database() {
     }
@@ -91,10 +96,27 @@ public final class Database {
      * The driver gives a connection up after {@code longestWait} plus {@link #SILENCE_GRACE} without
      * a byte from the server (pgjdbc's socketTimeout, whole seconds, rounded up). The timeout applies
      * only while a statement waits for its answer, so a connection idling with a pass lock is not cut.
+     *
+     * <p>The server gets limits of its own, set on each new connection, so that it never keeps a
+     * session the client gave up on:
+     * <ul>
+     *   <li>{@code statement_timeout} just above {@code longestWait} (a pass sets a shorter one for
+     *       its transaction): every wait ends on the server, with an error the client still hears,
+     *       before the socket timeout. Without it, a wait the client gave up on (Quartz's
+     *       {@code FOR UPDATE} on its lock table, say) would stay queued on the server, one more
+     *       session for each retry;</li>
+     *   <li>TCP keepalive after 30 s idle, 3 probes 10 s apart: a session whose client vanished
+     *       behind a silent network (idle in a transaction, or holding a pass lock) ends within about
+     *       a minute, and its locks with it, instead of after the kernel's default of two hours.</li>
+     * </ul>
      */
     static void giveUpAfterSilence(HikariConfig config, Duration longestWait) {
         long millis = longestWait.plus(SILENCE_GRACE).toMillis();
         config.addDataSourceProperty("socketTimeout", Long.toString((millis + 999) / 1000));
+        long serverLimit = longestWait.plus(SERVER_MARGIN).toMillis();
+        config.setConnectionInitSql("SELECT set_config('statement_timeout', '" + serverLimit + "ms', false),"
+                + " set_config('tcp_keepalives_idle', '30', false), set_config('tcp_keepalives_interval', '10', false),"
+                + " set_config('tcp_keepalives_count', '3', false)");
     }
 
     private static Duration longer(Duration a, Duration b) {
@@ -115,7 +137,8 @@ public final class Database {
         password.ifPresent(p -> config.setPassword(p.reveal()));
         config.setMaximumPoolSize(size);
         config.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
-        // lets the kernel notice a dead peer on an idle connection (one holding a pass lock)
+        // the client's side of keepalive (the kernel's timings, two hours by default on Linux); the
+        // server's side, which is what frees a dead session's locks, is set in giveUpAfterSilence
         config.addDataSourceProperty("tcpKeepAlive", "true");
         return config;
     }

@@ -156,9 +156,9 @@ class DatabaseFaultsTest {
         assertThat(silent.result()).isEqualTo(FAILED);
         assertThat(silent.problem()).contains("database: cluster lab: applying the listing failed, nothing was written:"
                 + " An I/O error occurred while sending to the backend. (Read timed out) (the database sent nothing"
-                + " for longer than database.statement-timeout allows, 1s plus a grace, so the connection was given"
-                + " up: the network to the database may be dropping packets, or the server is stuck); rows left as they"
-                + " were");
+                + " for 5 s longer than the connection's longest wait, database.statement-timeout (1s) or a 2-minute"
+                + " pass-lock wait, so the connection was given up: the network to the database may be dropping"
+                + " packets, or the server is stuck); rows left as they were");
         // the server still holds the open transaction; others see the rows as they were
         assertThat(table.snapshot()).isEqualTo(before);
 

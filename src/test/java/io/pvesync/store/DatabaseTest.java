@@ -1,6 +1,7 @@
 package io.pvesync.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -61,6 +62,34 @@ class DatabaseTest {
         // migrations may wait for the application's locks as long as the operator lets them
         try (HikariDataSource pool = Database.openForMigration(cfg, "migrate")) {
             assertThat(networkTimeoutMillis(pool)).isZero();
+        }
+    }
+
+    @Test
+    void theServerEndsEveryWaitBeforeTheClientGivesUpSoNoSessionIsLeftBehind() throws Exception {
+        DatabaseConfig cfg = new DatabaseConfig(db.url(), db.daemonUser(), Optional.of(Secret.of(db.daemonPassword())),
+                Optional.empty(), Optional.empty(), 1, Duration.ofSeconds(1));
+        try (HikariDataSource pool = Database.openLazily(cfg, "waits");
+             Connection holder = db.ownerConnection(); Statement hold = holder.createStatement()) {
+            assertThat(query(pool, "SHOW statement_timeout")).isEqualTo("2s"); // the wait allowed + 1 s
+            assertThat(query(pool, "SHOW tcp_keepalives_idle")).isEqualTo("30");
+            assertThat(query(pool, "SHOW tcp_keepalives_interval")).isEqualTo("10");
+            assertThat(query(pool, "SHOW tcp_keepalives_count")).isEqualTo("3");
+            hold.execute("SELECT pg_advisory_lock(4242)");
+
+            // a wait no statement of pvesync's bounds itself, like Quartz's FOR UPDATE on its lock
+            // table: the server cancels it at 2 s, before the client's socket timeout (6 s) would
+            // leave the session queued on the server with nobody listening
+            SQLException waited = catchThrowableOfType(() -> query(pool, "SELECT pg_advisory_lock(4242)::text"),
+                    SQLException.class);
+
+            assertThat(waited.getSQLState()).as(waited.getMessage()).isEqualTo("57014"); // query_canceled
+            try (Statement st = holder.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM"
+                    + " pg_stat_activity WHERE usename = '" + db.daemonUser() + "' AND wait_event_type = 'Lock'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("sessions still waiting for the lock").isZero();
+            }
+            hold.execute("SELECT pg_advisory_unlock(4242)");
         }
     }
 
