@@ -57,7 +57,8 @@ final class SyncCommand {
         if (args.flag("--accept-missing")) {
             // the operator confirmed that the VMs the guard spared were really deleted
             clusters = clusters.stream().map(c -> c.withMissing(c.missing().accepting())).toList();
-            out.println("--accept-missing: every VM absent from the listing is marked missing, however many");
+            out.println("--accept-missing: every VM absent from the listing " + (dryRun ? "would be" : "is")
+                    + " marked missing, however many");
         }
         List<ProxmoxClient> clients = new ArrayList<>();
         try {

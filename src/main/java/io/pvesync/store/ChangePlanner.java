@@ -197,7 +197,7 @@ final class ChangePlanner {
             return Optional.of(vanished.size() + " of " + known.size() + " known VMs absent from the listing (limit "
                     + limit + "): the API token may have lost VM.Audit on some VMs (check the token's ACL:"
                     + " pveum acl list); nothing was marked missing (if they were really deleted: pvesync sync"
-                    + " --config FILE --cluster " + snapshot.cluster() + " --accept-missing)");
+                    + " --config FILE --cluster " + snapshot.cluster() + " --accept-missing, after a look with --dry-run)");
         }
         for (StoredRow row : vanished) {
             marks.add(new MissingMark(row.id(), false));

@@ -78,13 +78,14 @@ class SyncAcceptMissingTest {
         assertThat(guarded.exit()).isEqualTo(ExitCode.FAILED);
         assertThat(guarded.out()).contains("6 of 12 known VMs absent from the listing (limit 5)",
                 "nothing was marked missing (if they were really deleted: pvesync sync --config FILE --cluster lab"
-                        + " --accept-missing)");
+                        + " --accept-missing, after a look with --dry-run)");
         assertThat(statuses()).doesNotContainValue("missing");
 
         CommandRun dryRun = pvesync("sync", "--config", config, "--accept-missing", "--dry-run");
 
         assertThat(dryRun.exit()).isEqualTo(ExitCode.OK);
-        assertThat(dryRun.out()).contains("6 missing");
+        assertThat(dryRun.out()).startsWith("--accept-missing: every VM absent from the listing would be marked missing,"
+                + " however many").contains("6 missing");
         assertThat(statuses()).doesNotContainValue("missing");
 
         CommandRun accepted = pvesync("sync", "--config", config, "--accept-missing");

@@ -186,7 +186,7 @@ class DaemonFaultsTest {
 
             String reason = "6 of 12 known VMs absent from the listing (limit 5): the API token may have lost"
                     + " VM.Audit on some VMs (check the token's ACL: pveum acl list); nothing was marked missing (if they"
-                    + " were really deleted: pvesync sync --config FILE --cluster lab --accept-missing)";
+                    + " were really deleted: pvesync sync --config FILE --cluster lab --accept-missing, after a look with --dry-run)";
             assertThat(daemon.get("/health").body()).isEqualTo("cluster lab is degraded: " + reason + "\n");
             JsonNode status = daemon.status();
             assertThat(status.path("state").asText()).isEqualTo("degraded");

@@ -198,7 +198,7 @@ class ChangePlannerTest {
         assertThat(eleven.result().guardTrip()).contains("11 of 100 known VMs absent from the listing (limit 10): the"
                 + " API token may have lost VM.Audit on some VMs (check the token's ACL: pveum acl list); nothing was"
                 + " marked missing (if they were really deleted: pvesync sync --config FILE --cluster lab"
-                + " --accept-missing)");
+                + " --accept-missing, after a look with --dry-run)");
     }
 
     @Test

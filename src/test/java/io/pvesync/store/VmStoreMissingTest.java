@@ -125,7 +125,7 @@ class VmStoreMissingTest {
 
         assertThat(result.guardTrip()).contains("6 of 10 known VMs absent from the listing (limit 5): the API token"
                 + " may have lost VM.Audit on some VMs (check the token's ACL: pveum acl list); nothing was marked missing"
-                + " (if they were really deleted: pvesync sync --config FILE --cluster mass --accept-missing)");
+                + " (if they were really deleted: pvesync sync --config FILE --cluster mass --accept-missing, after a look with --dry-run)");
         assertThat(result.missing()).isZero();
         assertThat(result.changes()).containsExactly(new VmChange(201, Kind.UPDATE, "status running -> stopped"));
         assertThat(table.query("SELECT vmid FROM public.vms WHERE proxmox_cluster = 'mass' AND status = 'missing'"))
