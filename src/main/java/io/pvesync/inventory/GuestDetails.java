@@ -200,10 +200,10 @@ public final class GuestDetails implements AutoCloseable {
         // a config already read and found without a marker would only say so again, every poll
         boolean markerWanted = known != null && known.incarnation() == null
                 && (cachedConfig == null || cachedConfig.incarnation() != null);
-        // a stop or start also reads it when the row has no marker: config changes such as the
-        // agent flag take effect then
-        boolean statusChanged = known != null && known.status() != vm.status();
-        boolean readConfig = reconcile || known == null || markerWanted || inDoubt || statusChanged
+        // a new name or status is read whether or not the row has a marker: when it has one, the
+        // guest is in doubt (see doubt()); when not, config changes such as the agent flag take
+        // effect at a stop or start
+        boolean readConfig = reconcile || known == null || markerWanted || known.status() != vm.status()
                 || !Objects.equals(known.name(), vm.name());
         boolean lookupDue = false;
         if (vm.status() == VmStatus.RUNNING) {

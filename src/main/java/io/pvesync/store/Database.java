@@ -48,7 +48,7 @@ public final class Database {
      */
     public static HikariDataSource open(DatabaseConfig cfg, String poolName, Duration lockWait) {
         HikariConfig config = config(cfg.url(), cfg.username(), cfg.password(), cfg.poolSize(), poolName);
-        giveUpAfterSilence(config, longer(cfg.statementTimeout(), lockWait));
+        boundEveryWait(config, longer(cfg.statementTimeout(), lockWait));
         return new HikariDataSource(config);
     }
 
@@ -73,7 +73,7 @@ public final class Database {
      */
     public static HikariDataSource openLazily(DatabaseConfig cfg, String poolName, int size, Duration lockWait) {
         HikariConfig config = config(cfg.url(), cfg.username(), cfg.password(), size, poolName);
-        giveUpAfterSilence(config, longer(cfg.statementTimeout(), lockWait));
+        boundEveryWait(config, longer(cfg.statementTimeout(), lockWait));
         config.setInitializationFailTimeout(-1);
         // a pass waits this long for a connection before it fails and reports the database down
         config.setConnectionTimeout(10_000);
@@ -110,7 +110,7 @@ public final class Database {
      *       a minute, and its locks with it, instead of after the kernel's default of two hours.</li>
      * </ul>
      */
-    static void giveUpAfterSilence(HikariConfig config, Duration longestWait) {
+    static void boundEveryWait(HikariConfig config, Duration longestWait) {
         long millis = longestWait.plus(SILENCE_GRACE).toMillis();
         config.addDataSourceProperty("socketTimeout", Long.toString((millis + 999) / 1000));
         long serverLimit = longestWait.plus(SERVER_MARGIN).toMillis();
@@ -138,7 +138,7 @@ public final class Database {
         config.setMaximumPoolSize(size);
         config.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
         // the client's side of keepalive (the kernel's timings, two hours by default on Linux); the
-        // server's side, which is what frees a dead session's locks, is set in giveUpAfterSilence
+        // server's side, which is what frees a dead session's locks, is set in boundEveryWait
         config.addDataSourceProperty("tcpKeepAlive", "true");
         return config;
     }

@@ -56,12 +56,8 @@ public final class Grants {
 
     /** The refused-privilege error in {@code error}'s causes (itself included), if any. */
     static Optional<SQLException> denial(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && DENIED.equals(sql.getSQLState())) {
-                return Optional.of(sql);
-            }
-        }
-        return Optional.empty();
+        return Causes.find(error, t -> t instanceof SQLException sql && DENIED.equals(sql.getSQLState()))
+                .map(SQLException.class::cast);
     }
 
     /**

@@ -2,8 +2,8 @@ package io.pvesync.store;
 
 /**
  * A database operation of the store failed; the transaction was rolled back and nothing of it was
- * written, unless {@link #unconfirmed()}. The message names the cluster (or the schema) and what was tried; the cause is the
- * driver's exception, if any.
+ * written, unless {@link #unconfirmed()}. The message names the cluster (or the schema) and what
+ * was tried; the cause is the driver's exception, if any.
  */
 public final class StoreException extends RuntimeException {
     private final boolean unconfirmed;

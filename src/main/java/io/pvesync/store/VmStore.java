@@ -151,8 +151,8 @@ public final class VmStore {
     /**
      * Commits, or says that the outcome is unknown: a COMMIT whose answer never came may have been
      * applied by the server. An error the server sent (a deferred constraint, a serialization
-     * failure) means it rolled back, and is thrown as it is. Either way the kept rows are forgotten (by the caller), so the next
-     * pass reads the table and writes whatever is still missing.
+     * failure) means it rolled back, and is thrown as it is. Either way the kept rows are forgotten
+     * (by the caller), so the next pass reads the table and writes whatever is still missing.
      */
     private void commit(Connection c, String cluster) throws SQLException {
         try {
@@ -161,8 +161,8 @@ public final class VmStore {
             if (!lostConnection(e)) {
                 throw e; // the server answered: it rolled the transaction back
             }
-            throw StoreException.unconfirmedCommit("cluster " + cluster + ": applying the listing failed at COMMIT, which the"
-                    + " database did not confirm, so the writes may or may not be stored; the next pass reads the"
+            throw StoreException.unconfirmedCommit("cluster " + cluster + ": applying the listing failed at"
+                    + " COMMIT, which the database did not confirm, so the writes may or may not be stored; the next pass reads the"
                     + " table and repairs either way: " + explain(e), e);
         }
     }
@@ -178,7 +178,7 @@ public final class VmStore {
                     + Durations.format(statementTimeout) + ": another session may hold a lock on public.vms;"
                     + " see pg_locks and pg_stat_activity)";
         }
-        if (causedBy(e, java.net.SocketTimeoutException.class)) {
+        if (Causes.find(e, java.net.SocketTimeoutException.class::isInstance).isPresent()) {
             return message + " (the database sent nothing for 5 s longer than the connection's longest wait,"
                     + " database.statement-timeout (" + Durations.format(statementTimeout) + ") or a 2-minute pass-lock"
                     + " wait, so the connection was given up: the network to the database may be dropping packets,"
@@ -189,16 +189,8 @@ public final class VmStore {
 
     /** The connection broke (SQLState class 08, or an I/O error under it): the server's answer is unknown. */
     private static boolean lostConnection(SQLException e) {
-        return e.getSQLState() != null && e.getSQLState().startsWith("08") || causedBy(e, java.io.IOException.class);
-    }
-
-    private static boolean causedBy(Throwable e, Class<? extends Throwable> kind) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (kind.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
+        return e.getSQLState() != null && e.getSQLState().startsWith("08")
+                || Causes.find(e, java.io.IOException.class::isInstance).isPresent();
     }
 
     /**
