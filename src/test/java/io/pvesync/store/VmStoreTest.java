@@ -2,6 +2,7 @@ package io.pvesync.store;
 
 import static io.pvesync.store.Snap.vm;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.pvesync.config.MissingPolicy;
 import io.pvesync.inventory.KnownVm;
@@ -320,5 +321,27 @@ class VmStoreTest {
         store.apply(Snap.of("known-other").vm(vm(261, "pve1", "other")).build(), POLL);
 
         assertThat(store.known("known")).isEqualTo(Map.of(260, new KnownVm(260, "a", VmStatus.STOPPED, "pve1", null, "m2")));
+    }
+
+    @Test
+    void anErrorTheServerSendsAtCommitMeansNothingWasWrittenNotAnUnknownOutcome() throws Exception {
+        // a deferred check that refuses at COMMIT: the server answers, and rolls everything back
+        table.update("CREATE FUNCTION public.pvesync_test_refuse() RETURNS trigger LANGUAGE plpgsql AS"
+                + " $$BEGIN RAISE EXCEPTION 'refused at commit' USING ERRCODE = '23514'; END$$");
+        table.update("CREATE CONSTRAINT TRIGGER pvesync_test_refuse AFTER INSERT ON public.vms DEFERRABLE"
+                + " INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.proxmox_cluster = 'refused')"
+                + " EXECUTE FUNCTION public.pvesync_test_refuse()");
+        try {
+            StoreException refused = catchThrowableOfType(
+                    () -> store.apply(Snap.of("refused").vm(vm(270, "pve1", "a")).build(), POLL), StoreException.class);
+
+            assertThat(refused.unconfirmed()).isFalse();
+            assertThat(refused.getMessage()).startsWith("cluster refused: applying the listing failed, nothing was"
+                    + " written: ERROR: refused at commit");
+            assertThat(table.query("SELECT id FROM public.vms WHERE proxmox_cluster = 'refused'")).isEmpty();
+        } finally {
+            table.update("DROP TRIGGER pvesync_test_refuse ON public.vms");
+            table.update("DROP FUNCTION public.pvesync_test_refuse()");
+        }
     }
 }
