@@ -193,7 +193,7 @@ public final class BenchWorker {
     private ClusterSync newSync(ClusterConfig config, ProxmoxClient client, VmStore store) {
         GuestDetails details = new GuestDetails(client, config.addressConcurrency(), config.addressRefresh(),
                 Clock.systemUTC());
-        return new ClusterSync(config, client, details, store, true, Clock.systemUTC());
+        return new ClusterSync(config, client, details, store, java.util.Set.of(), Clock.systemUTC());
     }
 
     @FunctionalInterface

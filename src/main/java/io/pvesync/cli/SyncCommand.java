@@ -83,7 +83,7 @@ final class SyncCommand {
             int failed = 0;
             for (int i = 0; i < clusters.size(); i++) {
                 SyncOutcome outcome = syncOne(clusters.get(i), clients.get(i), store, lock,
-                        config.clusters().size() == 1, dryRun);
+                        config.clustersBut(clusters.get(i).name()), dryRun);
                 print(outcome, dryRun);
                 if (outcome.result() != SyncOutcome.Result.OK) {
                     failed++;
@@ -106,7 +106,7 @@ final class SyncCommand {
      * daemon polls waits for the daemon's pass instead of running beside it.
      */
     private static SyncOutcome syncOne(ClusterConfig cluster, ProxmoxClient client, VmStore store, PassLock lock,
-                                       boolean soleCluster, boolean dryRun) {
+                                       java.util.Set<String> otherClusters, boolean dryRun) {
         Instant started = Instant.now();
         Optional<PassLock.Held> held = lock.acquire(cluster.name(), PASS_LOCK_WAIT);
         if (held.isEmpty()) {
@@ -117,7 +117,7 @@ final class SyncCommand {
         try (PassLock.Held pass = held.get();
              GuestDetails details = new GuestDetails(client, cluster.addressConcurrency(), cluster.addressRefresh(),
                      Clock.systemUTC());
-             ClusterSync sync = new ClusterSync(cluster, client, details, store, soleCluster, Clock.systemUTC())) {
+             ClusterSync sync = new ClusterSync(cluster, client, details, store, otherClusters, Clock.systemUTC())) {
             return sync.run(SyncMode.RECONCILE, dryRun);
         }
     }

@@ -5,10 +5,13 @@ import java.time.Duration;
 /**
  * When a VM absent from a successful listing is marked {@code missing}.
  *
- * @param grace    rows younger than this are left alone (the application may still be creating the VM)
- * @param maxShare if more than this share of a cluster's known VMs would be marked in one pass,
- *                 none is marked and the cluster is reported degraded
- * @param minCount the guard never trips for this many or fewer VMs, whatever the share
+ * @param grace    an application row younger than this whose VM was never seen is left alone (the
+ *                 application may still be creating the VM); rows of VMs pvesync has seen get none
+ * @param maxShare if more than this share of a cluster's known VMs would be marked in one pass (or
+ *                 retired as another VM under their VMID), none is and the cluster is reported
+ *                 degraded
+ * @param minCount the share never trips for this many or fewer VMs; every known VM of a cluster
+ *                 (at least 2) still does
  */
 public record MissingPolicy(Duration grace, double maxShare, int minCount) {
     public static final MissingPolicy DEFAULT = new MissingPolicy(Duration.ofMinutes(10), 0.10, 5);
@@ -24,5 +27,17 @@ public record MissingPolicy(Duration grace, double maxShare, int minCount) {
     /** The largest number of VMs one pass may mark missing among {@code knownVms}. */
     public int limitFor(int knownVms) {
         return Math.max(minCount, (int) Math.floor(maxShare * knownVms));
+    }
+
+    /**
+     * Whether marking (or retiring) {@code affected} of a cluster's {@code knownVms} looks like a
+     * permission change rather than real deletions: more than {@link #limitFor}, or every one of
+     * at least two. Never after {@link #accepting()}.
+     */
+    public boolean trips(int affected, int knownVms) {
+        if (minCount == Integer.MAX_VALUE) {
+            return false;
+        }
+        return affected > limitFor(knownVms) || knownVms >= 2 && affected >= knownVms;
     }
 }

@@ -3,6 +3,8 @@ package io.pvesync.config;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The whole configuration file, validated. */
 public record PvesyncConfig(
@@ -18,5 +20,11 @@ public record PvesyncConfig(
 
     public Optional<ClusterConfig> cluster(String name) {
         return clusters.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    /** The names of the configured clusters other than {@code name}. */
+    public Set<String> clustersBut(String name) {
+        return clusters.stream().map(ClusterConfig::name).filter(n -> !n.equals(name))
+                .collect(Collectors.toUnmodifiableSet());
     }
 }

@@ -93,7 +93,7 @@ public final class Daemon implements AutoCloseable {
                 ProxmoxClient client = new ProxmoxClient(cluster, metrics.apiListener(cluster.name()));
                 clients.add(client);
                 GuestDetails details = new GuestDetails(client, cluster.addressConcurrency(), cluster.addressRefresh(), clock);
-                syncs.add(new ClusterSync(cluster, client, details, store, names.size() == 1, clock));
+                syncs.add(new ClusterSync(cluster, client, details, store, config.clustersBut(cluster.name()), clock));
             }
             // each pass holds its lock on a connection of its own for the whole pass
             lockPool = Database.openLazily(config.database(), "pvesync-passlock", names.size() + 1,
@@ -224,4 +224,5 @@ public final class Daemon implements AutoCloseable {
         // the scheduler (and with it Quartz's job store) stopped first: now the pools can go
         pools.forEach(HikariDataSource::close);
     }
+
 }

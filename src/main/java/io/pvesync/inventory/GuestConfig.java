@@ -21,12 +21,25 @@ import java.util.regex.Pattern;
  *                      {@code ip=}/{@code ip6=}; IPv4 preferred, prefix length removed), or null
  *                      when none or DHCP/SLAAC; a configured address, not proof the guest uses it
  * @param incarnation   the incarnation marker (DESIGN.md 3.1), or null when the config offers none:
- *                      QEMU {@code ctime:<epoch>} from {@code meta}, else {@code uuid:<uuid>} from
- *                      {@code smbios1}; LXC has neither, so {@code hwaddr:<mac>} of {@code net0},
- *                      which Proxmox generates at creation. That is weaker: editing a container's
- *                      MAC makes it look like a new incarnation (its old row is retired as missing)
+ *                      QEMU {@code uuid:<uuid>} of {@code smbios1}, which qemu-server generates anew
+ *                      on create and on clone and keeps on restore; only a config without one falls
+ *                      back to {@code ctime:<epoch>} of {@code meta} (clone copies {@code meta}, so
+ *                      every clone of a template carries the template's ctime: never the first
+ *                      choice). LXC has neither, so {@code hwaddr:<mac>} of {@code net0}, which
+ *                      Proxmox generates at creation and clone. That is weaker: editing a
+ *                      container's MAC makes it look like a new incarnation
+ * @param legacyMarker  the marker pvesync before December 2026 stored for this config
+ *                      ({@code ctime:<epoch>} where the config also has a uuid), or null when it
+ *                      is the same as {@code incarnation}: a row holding it is converted, not
+ *                      retired, when the VM is not in doubt
  */
-record GuestConfig(VmKind kind, boolean agentEnabled, String net0Mac, String staticAddress, String incarnation) {
+record GuestConfig(VmKind kind, boolean agentEnabled, String net0Mac, String staticAddress, String incarnation,
+                   String legacyMarker) {
+
+    /** A config whose marker has no older form. */
+    GuestConfig(VmKind kind, boolean agentEnabled, String net0Mac, String staticAddress, String incarnation) {
+        this(kind, agentEnabled, net0Mac, staticAddress, incarnation, null);
+    }
 
     private static final Pattern MAC = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,19}");
@@ -36,8 +49,10 @@ record GuestConfig(VmKind kind, boolean agentEnabled, String net0Mac, String sta
     static GuestConfig qemu(JsonNode data) {
         String mac = qemuMac(property(data, "net0"));
         Map<String, String> ipconfig = properties(property(data, "ipconfig0"), null);
+        String uuid = smbiosUuid(data);
+        String ctime = metaCtime(data);
         return new GuestConfig(VmKind.QEMU, agentEnabled(data.get("agent")), mac,
-                staticAddress(ipconfig, "dhcp"), qemuIncarnation(data));
+                staticAddress(ipconfig, "dhcp"), uuid != null ? uuid : ctime, uuid != null ? ctime : null);
     }
 
     /** Parses the {@code data} of an LXC config. */
@@ -82,16 +97,16 @@ record GuestConfig(VmKind kind, boolean agentEnabled, String net0Mac, String sta
         return mac != null ? mac : validMac(properties(net0, null).get("macaddr"));
     }
 
-    private static String qemuIncarnation(JsonNode data) {
-        String ctime = properties(property(data, "meta"), null).get("ctime");
-        if (ctime != null && DIGITS.matcher(ctime).matches()) {
-            return "ctime:" + ctime;
-        }
+    /** {@code uuid:<uuid>} from {@code smbios1}, or null. */
+    private static String smbiosUuid(JsonNode data) {
         String uuid = properties(property(data, "smbios1"), null).get("uuid");
-        if (uuid != null && UUID.matcher(uuid).matches()) {
-            return "uuid:" + uuid.toLowerCase(Locale.ROOT);
-        }
-        return null;
+        return uuid != null && UUID.matcher(uuid).matches() ? "uuid:" + uuid.toLowerCase(Locale.ROOT) : null;
+    }
+
+    /** {@code ctime:<epoch>} from {@code meta} (qemu-server MetaInfo.pm), or null. */
+    private static String metaCtime(JsonNode data) {
+        String ctime = properties(property(data, "meta"), null).get("ctime");
+        return ctime != null && DIGITS.matcher(ctime).matches() ? "ctime:" + ctime : null;
     }
 
     /** {@code ip=} if it is a usable IPv4, else {@code ip6=} if usable; the listed words mean dynamic. */

@@ -38,11 +38,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Per guest of the snapshot (held guests are not touched):
  * <ul>
- *   <li>the config is read when the guest is new (not in {@code known}), its stored incarnation is
- *       null (unless the cached config already showed it offers none: a VM without {@code meta}
- *       and {@code smbios1}, a container without {@code net0}), its name or its status changed
- *       (a VMID deleted and created again under the same name shows as a stop or a start), on
- *       reconcile, or when an address lookup needs it and none is cached;</li>
+ *   <li>the config (and with it the incarnation marker) is read when the guest is new (not in
+ *       {@code known}), its stored incarnation is null (unless the cached config already showed it
+ *       offers none), it is <b>in doubt</b> ({@link Doubt}: its row says missing, the task list
+ *       shows a destroy, create or restore of its VMID since its row was last confirmed, or its
+ *       name or status changed while the task list cannot vouch for that interval), on
+ *       reconcile, or when an address lookup needs it and none is cached; a change the task list
+ *       vouches for costs no request;</li>
  *   <li>the address is looked up (QEMU: guest agent, only when the config enables it; LXC: the
  *       container's interfaces) for running guests that are new, whose status differs from the
  *       stored one, that have no cached answer, whose answer is older than {@code refreshEvery},
@@ -52,11 +54,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       asked, it gets its static address or nothing;</li>
  *   <li>an answer, including "agent not running", is cached with the clock's time; failures of
  *       the pass itself (node unreachable, guest moving, transport errors) are not;</li>
- *   <li>a guest whose name or status differs from its row's (which has a marker), and whose
- *       config could not be read, is held, and its address is not asked: it may be another VM
- *       under a reused VMID, and only the marker can tell. Written over the row, it would show the
- *       new VM (its address too) to the old one's owner, and with the new name or status stored,
- *       no later poll would look at the marker again.</li>
+ *   <li>held, so nothing of it is written: a guest in doubt whose config could not be read (it
+ *       may be another VM under a reused VMID, and only the marker can tell: written over the
+ *       row, it would show the new VM to the old one's owner); a guest whose config has no marker
+ *       while its row has one (a clone or restore still writing it); a guest without a row whose
+ *       create or restore task still runs.</li>
  * </ul>
  * At most {@code perNodeConcurrency} requests are in flight per node (a node has 3 API workers);
  * nodes are served in parallel. A failed call never fails the pass: the guest keeps a null address
@@ -67,6 +69,7 @@ public final class GuestDetails implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GuestDetails.class);
     private static final Duration CLOSE_LIMIT = Duration.ofSeconds(10);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
+    private static final String NOT_YET = "not inserted yet: ";
 
     private final ProxmoxApi api;
     private final String cluster;
@@ -80,8 +83,13 @@ public final class GuestDetails implements AutoCloseable {
     /** The last note logged per guest, so a state is logged once when it appears. */
     private final Map<Integer, String> loggedNotes = new HashMap<>();
     private final Set<String> unreachableNodes = new HashSet<>();
-    /** Guests held because their identity could not be checked, so that is logged once. */
-    private final Set<Integer> heldUnchecked = new HashSet<>();
+    /** Guests held for their identity, with why, so that is logged once. */
+    private final Map<Integer, String> heldFor = new HashMap<>();
+    /**
+     * When each guest's row was last known true: the listing time of the last committed pass that
+     * wrote or confirmed it. The task list is searched from then on.
+     */
+    private final Map<Integer, Instant> settledAt = new ConcurrentHashMap<>();
     private boolean refusalLogged;
 
     /**
@@ -125,6 +133,19 @@ public final class GuestDetails implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()}
      */
     public Enrichment enrich(Snapshot snapshot, Map<Integer, KnownVm> known, boolean reconcile) {
+        return enrich(snapshot, known, reconcile, TaskWindow.unreadable("not asked"));
+    }
+
+    /**
+     * As {@link #enrich(Snapshot, Map, boolean)}, with what the cluster's task list says: a guest
+     * is in doubt ({@link Doubt}) when a destroy, create or restore task of its VMID ran since its
+     * row was last confirmed, when its row says {@code missing}, or when its name or status changed
+     * while the task list cannot vouch for that interval. A guest in doubt has its marker read
+     * before anything of it is written, and is held when that fails. Any guest whose config, read
+     * this pass, has no marker while its row has one is held too (a clone or restore still
+     * writing it).
+     */
+    public Enrichment enrich(Snapshot snapshot, Map<Integer, KnownVm> known, boolean reconcile, TaskWindow tasks) {
         if (executor.isShutdown()) {
             throw new IllegalStateException("cluster " + cluster + ": guest details already closed");
         }
@@ -135,11 +156,11 @@ public final class GuestDetails implements AutoCloseable {
         Map<Integer, Probe> results = new ConcurrentHashMap<>(snapshot.vms().size()); // no resizing mid-pass
         Map<String, Queue<Work>> perNode = new LinkedHashMap<>();
         // guests that may be another VM under the row's VMID: plan() reads their config, and only
-        // the marker in it can tell; by vmid, what the row says
-        Map<Integer, String> inDoubt = new HashMap<>();
+        // the marker in it can tell
+        Map<Integer, Suspicion> inDoubt = new HashMap<>();
         for (ObservedVm vm : snapshot.vms()) {
             KnownVm stored = known.get(vm.vmid());
-            doubt(vm, stored).ifPresent(rowSays -> inDoubt.put(vm.vmid(), rowSays));
+            suspicion(vm, stored, tasks, snapshot.nodes()).ifPresent(why -> inDoubt.put(vm.vmid(), why));
             Work work = plan(vm, stored, reconcile, inDoubt.containsKey(vm.vmid()), now);
             if (work.readConfig() || work.lookupDue()) {
                 perNode.computeIfAbsent(vm.node(), n -> new ConcurrentLinkedQueue<>()).add(work);
@@ -155,44 +176,131 @@ public final class GuestDetails implements AutoCloseable {
         }
         awaitAll(running);
 
-        Set<Integer> unchecked = new HashSet<>(inDoubt.keySet());
-        unchecked.removeAll(probe.configsRead);
+        Map<Integer, String> holds = holds(snapshot, known, inDoubt, probe.configsRead, tasks);
         Map<Integer, String> notes = new HashMap<>();
         Snapshot enriched = snapshot.mapVms(vm -> {
             Probe result = results.get(vm.vmid());
+            Suspicion why = inDoubt.get(vm.vmid());
+            Doubt doubt = why == null ? Doubt.NONE : why.doubt();
+            String olderMarker = doubt == Doubt.NONE ? olderMarker(vm, known.get(vm.vmid()), probe.configsRead) : null;
             if (result == null) {
-                return vm; // interrupted before its turn
+                return vm.withIdentity(doubt, null); // interrupted before its turn
             }
             if (result.miss() != null) {
                 notes.put(vm.vmid(), result.miss().text());
             }
-            return result.vm();
-        }).holding(unchecked);
+            return result.vm().withIdentity(doubt, olderMarker);
+        }).holding(holds.keySet());
         logChanges(results, probe);
-        logHeld(snapshot, inDoubt, unchecked);
+        logHeld(holds);
         log.debug("cluster={} - guest details: {} of {} guests looked at, {} requests",
                 cluster, results.size(), snapshot.vms().size(), calls.requests());
         return new Enrichment(enriched, notes, calls.requests(), probe.lookupCounts());
     }
 
     /**
-     * What the row says that the listing contradicts, when the guest may be another VM than the
-     * row's: another name, or another status (a VMID deleted and created again under the same name
-     * shows as a stop or a start). Empty when nothing is in doubt, or when the row has no marker to
-     * compare with (its config is read anyway).
+     * Records that the rows of {@code applied}'s guests are true as of its listing, once the pass's
+     * writes are committed: the next pass searches the task list from then on. Guests the store
+     * held ({@code heldByStore}) keep their earlier time.
      */
-    private static Optional<String> doubt(ObservedVm vm, KnownVm stored) {
-        if (stored == null || stored.incarnation() == null) {
+    public void settled(Snapshot applied, Set<Integer> heldByStore) {
+        for (ObservedVm vm : applied.vms()) {
+            if (!heldByStore.contains(vm.vmid())) {
+                settledAt.put(vm.vmid(), applied.takenAt());
+            }
+        }
+    }
+
+    /**
+     * The older form of the guest's marker when its row still holds it and the config was read
+     * this pass (the row is then this VM's, and takes the new form), else null.
+     */
+    private String olderMarker(ObservedVm vm, KnownVm stored, Set<Integer> configsRead) {
+        if (stored == null || stored.incarnation() == null || !configsRead.contains(vm.vmid())) {
+            return null;
+        }
+        GuestConfig read = GuestProbe.cachedConfig(configs, vm);
+        return read != null && stored.incarnation().equals(read.legacyMarker()) ? read.legacyMarker() : null;
+    }
+
+    /** Why a guest is in doubt, for the log. */
+    private record Suspicion(Doubt doubt, String why) {
+    }
+
+    /**
+     * Whether the guest may be another VM than its row's (DESIGN.md 3.1): its row says missing, the
+     * task list shows a destroy, create or restore of its VMID since the row was last confirmed,
+     * or its name or status changed while the task list cannot vouch for that interval.
+     */
+    private Optional<Suspicion> suspicion(ObservedVm vm, KnownVm stored, TaskWindow tasks,
+                                          Map<String, NodeState> nodes) {
+        if (stored == null) {
+            return Optional.empty(); // no row, nothing to inherit
+        }
+        if (stored.status() == VmStatus.MISSING) {
+            return Optional.of(new Suspicion(Doubt.LIFECYCLE, "listed again while its row says missing (its VM"
+                    + " vanished, and the VMID may have been taken since)"));
+        }
+        Instant since = later(settledAt.get(vm.vmid()), stored.lastSeenAt());
+        Optional<String> task = tasks.lifecycle(vm.vmid(), since);
+        if (task.isPresent()) {
+            return Optional.of(new Suspicion(Doubt.LIFECYCLE, task.get() + " since its row was last confirmed"));
+        }
+        String change = change(vm, stored);
+        if (change == null) {
             return Optional.empty();
         }
+        return tasks.gap(since, nodes).map(gap -> new Suspicion(Doubt.CHANGED, change
+                + ", and the task list cannot vouch that the VMID kept its VM (" + gap + ")"));
+    }
+
+    /** What the row says that the listing contradicts (name or status), or null. */
+    private static String change(ObservedVm vm, KnownVm stored) {
         if (!Objects.equals(stored.name(), vm.name())) {
-            return Optional.of("listed as \"" + vm.name() + "\" but its row says \"" + stored.name() + "\"");
+            return "listed as \"" + Printable.of(vm.name()) + "\" but its row says \"" + Printable.of(stored.name()) + "\"";
         }
         if (stored.status() != vm.status()) {
-            return Optional.of("listed as " + vm.status().column() + " but its row says "
-                    + (stored.status() == null ? "another status" : stored.status().column()));
+            return "listed as " + vm.status().column() + " but its row says "
+                    + (stored.status() == null ? "another status" : stored.status().column());
         }
-        return Optional.empty();
+        return null;
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isAfter(b) ? a : b;
+    }
+
+    /**
+     * The guests this pass must not write, with why: without a row while a create or restore task
+     * of their VMID still runs; in doubt and their config not read (it failed, or the pass was cut
+     * short); or whose config, read now, has no marker while their row has one.
+     */
+    private Map<Integer, String> holds(Snapshot snapshot, Map<Integer, KnownVm> known, Map<Integer, Suspicion> inDoubt,
+                                       Set<Integer> configsRead, TaskWindow tasks) {
+        Map<Integer, String> holds = new HashMap<>();
+        for (ObservedVm vm : snapshot.vms()) {
+            Suspicion why = inDoubt.get(vm.vmid());
+            KnownVm stored = known.get(vm.vmid());
+            Optional<String> making = stored == null ? tasks.stillBeingMade(vm.vmid()) : Optional.empty();
+            if (making.isPresent()) {
+                holds.put(vm.vmid(), NOT_YET + making.get() + "; it gets its row once the task ends");
+            } else if (why != null && !configsRead.contains(vm.vmid())) {
+                holds.put(vm.vmid(), why.why() + ", and its config could not be read to tell a change of the same"
+                        + " VM from another VM under a reused VMID; the row is kept as it was until the config can be"
+                        + " read");
+            } else if (stored != null && stored.incarnation() != null && configsRead.contains(vm.vmid())) {
+                GuestConfig config = GuestProbe.cachedConfig(configs, vm);
+                if (config != null && config.incarnation() == null) {
+                    holds.put(vm.vmid(), "its config has no incarnation marker while its row has "
+                            + stored.incarnation() + " (a clone or restore still writing it?); the row is kept as it"
+                            + " was until the config shows one");
+                }
+            }
+        }
+        return holds;
     }
 
     private Work plan(ObservedVm vm, KnownVm known, boolean reconcile, boolean inDoubt, Instant now) {
@@ -200,11 +308,9 @@ public final class GuestDetails implements AutoCloseable {
         // a config already read and found without a marker would only say so again, every poll
         boolean markerWanted = known != null && known.incarnation() == null
                 && (cachedConfig == null || cachedConfig.incarnation() != null);
-        // a new name or status is read whether or not the row has a marker: when it has one, the
-        // guest is in doubt (see doubt()); when not, config changes such as the agent flag take
-        // effect at a stop or start
-        boolean readConfig = reconcile || known == null || markerWanted || known.status() != vm.status()
-                || !Objects.equals(known.name(), vm.name());
+        // a guest in doubt has its marker read before anything of it is written; a plain change of
+        // name or status that the task list vouches for costs no request
+        boolean readConfig = reconcile || known == null || markerWanted || inDoubt;
         boolean lookupDue = false;
         if (vm.status() == VmStatus.RUNNING) {
             Lookup cached = GuestProbe.cachedLookup(lookups, vm);
@@ -267,6 +373,7 @@ public final class GuestDetails implements AutoCloseable {
         configs.keySet().retainAll(listed);
         lookups.keySet().retainAll(listed);
         loggedNotes.keySet().retainAll(listed);
+        settledAt.keySet().retainAll(listed);
     }
 
     /** Logs each state once when it begins: a guest's note, a node unreachable, a refused agent call. */
@@ -307,16 +414,19 @@ public final class GuestDetails implements AutoCloseable {
         });
     }
 
-    /** Logs a guest held for its unchecked identity when that begins, not on every pass it lasts. */
-    private void logHeld(Snapshot snapshot, Map<Integer, String> inDoubt, Set<Integer> unchecked) {
-        for (ObservedVm vm : snapshot.vms()) {
-            if (unchecked.contains(vm.vmid()) && heldUnchecked.add(vm.vmid())) {
-                log.warn("cluster={} vmid={} - {}, and its config could not be read to tell a change of the same"
-                        + " VM from another VM under a reused VMID; the row is kept as it was until the config can"
-                        + " be read", cluster, vm.vmid(), inDoubt.get(vm.vmid()));
+    /** Logs a guest held for its identity when that begins, not on every pass it lasts. */
+    private void logHeld(Map<Integer, String> holds) {
+        holds.forEach((vmid, why) -> {
+            if (why.equals(heldFor.put(vmid, why))) {
+                return;
             }
-        }
-        heldUnchecked.retainAll(unchecked);
+            if (why.startsWith(NOT_YET)) {
+                log.info("cluster={} vmid={} - {}", cluster, vmid, why); // a guest being made: expected
+            } else {
+                log.warn("cluster={} vmid={} - {}", cluster, vmid, why);
+            }
+        });
+        heldFor.keySet().retainAll(holds.keySet());
     }
 
     /** Stops the worker threads, waiting up to 10 s for lookups in flight. */

@@ -1,5 +1,6 @@
 package io.pvesync.inventory;
 
+import java.time.Instant;
 
 /**
  * What the table holds for a live VM of a cluster (the row pvesync currently keeps for that VMID),
@@ -8,6 +9,13 @@ package io.pvesync.inventory;
  * @param status      the stored status; null for a value pvesync does not write
  * @param ipAddress   null when none is stored
  * @param incarnation null when none is stored yet
+ * @param lastSeenAt  when a pass last wrote the row from its VM (its {@code last_seen_at}), so the
+ *                    row was true then; null when unknown
  */
-public record KnownVm(int vmid, String name, VmStatus status, String node, String ipAddress, String incarnation) {
+public record KnownVm(int vmid, String name, VmStatus status, String node, String ipAddress, String incarnation,
+                      Instant lastSeenAt) {
+
+    public KnownVm(int vmid, String name, VmStatus status, String node, String ipAddress, String incarnation) {
+        this(vmid, name, status, node, ipAddress, incarnation, null);
+    }
 }

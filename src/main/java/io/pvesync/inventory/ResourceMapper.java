@@ -51,6 +51,8 @@ import java.util.regex.Pattern;
  *   <li>node not online, {@code status} absent or {@code unknown}, or neither {@code name} nor
  *       {@code maxmem} present: held, because Proxmox keeps stale values (even {@code running})
  *       for 5 minutes after a node drops out, then only {@code status: unknown};</li>
+ *   <li>a {@code lock} of {@link #LIFECYCLE_LOCKS} (being created, cloned, restored or destroyed):
+ *       held until the lock is gone;</li>
  *   <li>otherwise mapped: name as given without NUL characters ({@code VM <vmid>} when absent or
  *       blank, cut to 100 characters with a warning), status by {@link StatusMapping}, cores =
  *       {@code maxcpu} rounded (at least 1 when above 0), memory MiB = {@code maxmem}/2^20 and
@@ -68,6 +70,12 @@ public final class ResourceMapper {
     /** The width of {@code vms.name}. */
     static final int NAME_LIMIT = 100;
     static final long MAX_VMID = 999_999_999L;
+
+    /**
+     * Locks under which a guest is still being created, cloned, restored or destroyed (qemu-server
+     * and pve-container lock enums): such a guest is held, never inserted or written.
+     */
+    static final Set<String> LIFECYCLE_LOCKS = Set.of("create", "clone", "restore", "destroyed");
     private static final long MIB = 1L << 20;
     private static final long GIB = 1L << 30;
     private static final BigDecimal HALF = new BigDecimal("0.5");
@@ -221,6 +229,8 @@ public final class ResourceMapper {
         final BadFieldException bad;
         final Warning warning;
         String status;
+        /** a lock that says the guest is being created, cloned, restored or destroyed */
+        String lifecycleLock;
         BadFieldException statusBad;
         boolean hasData;
         ObservedVm vm;
@@ -311,6 +321,11 @@ public final class ResourceMapper {
                 candidate.statusBad = bad;
                 return candidate;
             }
+            try {
+                candidate.lifecycleLock = Lenient.text(entry, "lock").filter(LIFECYCLE_LOCKS::contains).orElse(null);
+            } catch (BadFieldException unreadableLock) {
+                // an unreadable lock is no lifecycle lock; observe() reports the field
+            }
             // a degraded entry (RRD data expired) has neither; one of them is enough to trust it
             candidate.hasData = entry.hasNonNull("name") || entry.hasNonNull("maxmem");
             if (!"unknown".equals(candidate.status) && candidate.hasData) {
@@ -353,6 +368,10 @@ public final class ResourceMapper {
             } else if (entry.statusBad != null) {
                 bad(entry, entry.statusBad);
             } else if ("unknown".equals(entry.status) || !entry.hasData) {
+                held.put(entry.vmid, entry.node);
+            } else if (entry.lifecycleLock != null) {
+                // mid-create, -clone or -restore, its config is not yet the VM's (no marker during a
+                // clone's copy), and an application row for it may still come: wait for the lock to go
                 held.put(entry.vmid, entry.node);
             } else if (entry.observeBad != null) {
                 bad(entry, entry.observeBad);

@@ -28,6 +28,14 @@ public record ApiCall(String name, String path, Scope scope) {
         return new ApiCall("cluster/resources", "/cluster/resources", Scope.CLUSTER);
     }
 
+    /**
+     * The recent tasks of every node (each node's list newest first, cut at 32 KB): which VMIDs
+     * were destroyed, created or restored since the last poll (DESIGN.md 3.1).
+     */
+    public static ApiCall clusterTasks() {
+        return new ApiCall("cluster/tasks", "/cluster/tasks", Scope.CLUSTER);
+    }
+
     public static ApiCall version() {
         return new ApiCall("version", "/version", Scope.CLUSTER);
     }

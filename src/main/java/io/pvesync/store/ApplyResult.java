@@ -2,6 +2,7 @@ package io.pvesync.store;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What applying one snapshot did.
@@ -10,9 +11,13 @@ import java.util.Optional;
  * @param updated    rows whose daemon-owned columns changed (adoptions and restores included)
  * @param unchanged  rows found equal to the snapshot and not written
  * @param missing    rows newly marked missing (retired rows of reused VMIDs included)
- * @param held       rows left exactly as they were because their node is offline or had no data
- * @param guardTrip  present when the mass-disappearance guard stopped the missing-marking: the reason
+ * @param held       rows left exactly as they were: their node is offline or had no data, their
+ *                   identity could not be checked, or the retirement guard spared them
+ * @param guardTrip  present when a guard (mass disappearance, mass marker change) stopped the
+ *                   marking or the retiring: the reason
  * @param changes    every change, for logs and {@code --dry-run}
+ * @param heldVmids  the listed guests this apply held (the retirement guard): their rows were not
+ *                   compared with their VMs
  */
 public record ApplyResult(
         int inserted,
@@ -21,10 +26,17 @@ public record ApplyResult(
         int missing,
         int held,
         Optional<String> guardTrip,
-        List<VmChange> changes) {
+        List<VmChange> changes,
+        Set<Integer> heldVmids) {
 
     public ApplyResult {
         changes = List.copyOf(changes);
+        heldVmids = Set.copyOf(heldVmids);
+    }
+
+    public ApplyResult(int inserted, int updated, int unchanged, int missing, int held, Optional<String> guardTrip,
+                       List<VmChange> changes) {
+        this(inserted, updated, unchanged, missing, held, guardTrip, changes, Set.of());
     }
 
     public int rowsWritten() {

@@ -17,11 +17,14 @@ import java.util.function.Function;
  * {@code template_id}, {@code notes} and {@code created_at} belong to the application.
  */
 final class BatchWriter {
-    // retired_at only for a reused VMID; a plain vanished VM stays live and can come back
+    // retired_at only for a reused VMID; a plain vanished VM stays live and can come back. An
+    // application row whose VM does not exist (adopt) becomes the cluster's as it is marked.
     private static final String MARK = "UPDATE public.vms v SET status = 'missing', updated_at = now(),"
-            + " retired_at = CASE WHEN u.retire THEN now() ELSE v.retired_at END"
-            + " FROM unnest(?::int[], ?::boolean[]) AS u(id, retire)"
-            + " WHERE v.id = u.id AND v.proxmox_cluster = ? AND v.retired_at IS NULL";
+            + " retired_at = CASE WHEN u.retire THEN now() ELSE v.retired_at END,"
+            + " proxmox_cluster = CASE WHEN u.adopt THEN ? ELSE v.proxmox_cluster END"
+            + " FROM unnest(?::int[], ?::boolean[], ?::boolean[]) AS u(id, retire, adopt)"
+            + " WHERE v.id = u.id AND v.retired_at IS NULL"
+            + " AND (v.proxmox_cluster = ? OR (u.adopt AND v.proxmox_cluster IS NULL))";
 
     // the cluster is set on every updated row: a no-op for the cluster's rows, the adoption for
     // an application row without one
@@ -77,9 +80,11 @@ final class BatchWriter {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement(MARK)) {
-            ps.setArray(1, ints(marks, MissingMark::id));
-            ps.setArray(2, array("bool", marks.stream().map(MissingMark::retire).toArray(Boolean[]::new)));
-            ps.setString(3, cluster);
+            ps.setString(1, cluster);
+            ps.setArray(2, ints(marks, MissingMark::id));
+            ps.setArray(3, array("bool", marks.stream().map(MissingMark::retire).toArray(Boolean[]::new)));
+            ps.setArray(4, array("bool", marks.stream().map(MissingMark::adopt).toArray(Boolean[]::new)));
+            ps.setString(5, cluster);
             expect(ps.executeUpdate(), marks.size(), "marking missing");
         }
     }

@@ -34,8 +34,20 @@ record ChangePlan(
         return marks.isEmpty() && updates.isEmpty() && inserts.isEmpty() && touches.isEmpty();
     }
 
-    /** Row {@code id} becomes {@code missing}; {@code retire} also sets {@code retired_at}. */
-    record MissingMark(int id, boolean retire) {
+    /**
+     * Row {@code id} becomes {@code missing}; {@code retire} also sets {@code retired_at}. An
+     * application row gets the pass's cluster with it (its VM was never seen: DESIGN.md 3.10).
+     */
+    record MissingMark(int id, boolean retire, boolean adopt) {
+
+        MissingMark(int id, boolean retire) {
+            this(id, retire, false);
+        }
+
+        /** An application row whose VM does not exist: missing, and this cluster's from now on. */
+        static MissingMark adopting(int id) {
+            return new MissingMark(id, false, true);
+        }
     }
 
     /** Row {@code id} gets {@code values} (and the pass's cluster, which adopts a row without one). */

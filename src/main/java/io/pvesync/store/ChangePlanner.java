@@ -1,5 +1,6 @@
 package io.pvesync.store;
 
+import io.pvesync.inventory.Doubt;
 import io.pvesync.inventory.ObservedVm;
 import io.pvesync.inventory.Snapshot;
 import io.pvesync.inventory.VmStatus;
@@ -19,12 +20,19 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Decides what one snapshot changes in the table (DESIGN.md 3.1-3.5), from the rows read at the
- * start of the pass. Pure: no database, no clock, so every rule is testable on its own.
+ * Decides what one snapshot changes in the table (DESIGN.md 3.1-3.5, 3.10), from the rows read at
+ * the start of the pass. Pure: no database, no clock, so every rule is testable on its own.
+ *
+ * <p>Per listed guest with a live row of the cluster: the same VM (its marker, see
+ * {@link #notTheSameVm}) is refreshed, or, when an application row for it came late, the
+ * application's row takes over; another VM under the VMID retires the row (guarded) and gets a
+ * row of its own. A guest without a row adopts the application's row for it when that is
+ * provable, else gets a new row. Rows whose VMs left the listing are marked missing (guarded).
  */
 final class ChangePlanner {
     private final Snapshot snapshot;
     private final ApplyOptions options;
+    private final OtherClusters others;
     private final Instant now;
     private final Map<Integer, StoredRow> live = new HashMap<>();
     private final Map<Integer, List<StoredRow>> unadopted = new HashMap<>();
@@ -35,11 +43,19 @@ final class ChangePlanner {
     private final List<Integer> touches = new ArrayList<>();
     private final List<VmChange> changes = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    private final List<Retirement> retirements = new ArrayList<>();
+    private final Set<Integer> guarded = new HashSet<>();
     private int unchanged;
 
-    private ChangePlanner(Snapshot snapshot, ApplyOptions options, Collection<StoredRow> rows, Instant now) {
+    /** A row whose VMID now names another VM, waiting for the retirement guard. */
+    private record Retirement(StoredRow row, RowValues observed, String why) {
+    }
+
+    private ChangePlanner(Snapshot snapshot, ApplyOptions options, Collection<StoredRow> rows, Instant now,
+                          Map<String, Set<String>> recordedNodes) {
         this.snapshot = snapshot;
         this.options = options;
+        this.others = new OtherClusters(options.otherClusters(), recordedNodes);
         this.now = now;
         for (StoredRow row : rows) {
             if (row.cluster() == null) {
@@ -50,15 +66,24 @@ final class ChangePlanner {
         }
     }
 
+    /** As {@link #plan(Snapshot, ApplyOptions, Collection, Instant, Map)} with no other cluster listed yet. */
+    static ChangePlan plan(Snapshot snapshot, ApplyOptions options, Collection<StoredRow> rows, Instant now) {
+        return plan(snapshot, options, rows, now, Map.of());
+    }
+
     /**
      * The plan for {@code snapshot}.
      *
-     * @param rows the cluster's live rows and the application's unadopted rows (no cluster, not
-     *             retired) with the snapshot's VMIDs; rows of other clusters are ignored
-     * @param now  the database's clock: the grace period is measured against {@code created_at}
+     * @param rows          the cluster's live rows and the application's unadopted rows (no cluster,
+     *                      not retired); rows of other clusters are ignored
+     * @param now           the database's clock: the grace period of application rows is measured
+     *                      against their {@code created_at}
+     * @param recordedNodes the nodes of the other configured clusters as their listings last showed
+     *                      them, by cluster (a cluster never listed has no entry)
      */
-    static ChangePlan plan(Snapshot snapshot, ApplyOptions options, Collection<StoredRow> rows, Instant now) {
-        return new ChangePlanner(snapshot, options, rows, now).run();
+    static ChangePlan plan(Snapshot snapshot, ApplyOptions options, Collection<StoredRow> rows, Instant now,
+                           Map<String, Set<String>> recordedNodes) {
+        return new ChangePlanner(snapshot, options, rows, now, recordedNodes).run();
     }
 
     private ChangePlan run() {
@@ -72,25 +97,54 @@ final class ChangePlanner {
             StoredRow row = live.get(vm.vmid());
             if (row == null) {
                 placeNew(observed);
-            } else if (isReused(row, observed)) {
-                retireAndInsert(row, observed);
-            } else {
+                continue;
+            }
+            String another = notTheSameVm(row, vm);
+            if (another != null) {
+                retirements.add(new Retirement(row, observed, another));
+            } else if (!lateApplicationRow(row, observed)) {
                 refresh(row, observed);
             }
         }
+        Optional<String> retireTrip = retireOrHold();
         int held = (int) snapshot.held().keySet().stream()
                 .filter(vmid -> !seen.contains(vmid) && live.containsKey(vmid))
-                .count();
-        Optional<String> guardTrip = markVanished(seen);
+                .count() + guarded.size();
+        Optional<String> missingTrip = markVanished(seen);
+        Optional<String> trip = retireTrip.isEmpty() ? missingTrip
+                : Optional.of(retireTrip.get() + missingTrip.map(m -> "; " + m).orElse(""));
         ApplyResult result = new ApplyResult(inserts.size(), updates.size(), unchanged, marks.size(), held,
-                guardTrip, changes);
+                trip, changes, guarded);
         return new ChangePlan(marks, updates, inserts, touches, result, warnings);
     }
 
-    /** A known VMID whose VM has another incarnation marker than the row: a new VM, not a change. */
-    private static boolean isReused(StoredRow row, RowValues observed) {
+    /**
+     * Why the listed guest is not the VM its row describes, or null when it is (DESIGN.md 3.1). Not
+     * in doubt, only two different markers tell another VM (a row in the older {@code ctime:} form
+     * that the guest's config also shows is the same VM, and gets the new marker). In doubt, it is
+     * the same VM only when both markers exist and are equal, except that a guest whose name or
+     * status merely changed while neither side has a marker cannot be told apart at all and is
+     * taken for the same VM.
+     */
+    private static String notTheSameVm(StoredRow row, ObservedVm vm) {
         String stored = row.values().incarnation();
-        return stored != null && observed.incarnation() != null && !stored.equals(observed.incarnation());
+        String seen = vm.incarnation();
+        if (vm.doubt() == Doubt.NONE) {
+            boolean another = stored != null && seen != null && !stored.equals(seen) && !stored.equals(vm.sameAs());
+            return another ? "incarnation " + stored + " -> " + seen : null;
+        }
+        if (stored != null && seen != null) {
+            return stored.equals(seen) ? null : "incarnation " + stored + " -> " + seen;
+        }
+        if (stored == null && seen == null) {
+            return vm.doubt() == Doubt.CHANGED ? null
+                    : "after a destroy, create or restore of the VMID, neither the row nor the config has an"
+                    + " incarnation marker to show it is the same VM";
+        }
+        return stored == null
+                ? "after a possible reuse of the VMID, the row has no incarnation marker to show it is this VM ("
+                + seen + ")"
+                : "its config shows no incarnation marker, the row has " + stored;
     }
 
     private void refresh(StoredRow row, RowValues observed) {
@@ -108,18 +162,76 @@ final class ChangePlanner {
         changes.add(new VmChange(row.vmid(), kind, String.join(", ", differences)));
     }
 
-    private void retireAndInsert(StoredRow row, RowValues observed) {
-        // the old row keeps its owner: a new VM must never inherit it (under RLS, another
-        // customer would see it)
+    /**
+     * The application wrote its row for a VM this cluster already keeps in an unowned row of its
+     * own (DESIGN.md 3.10): the application's row becomes the live row, as it carries the owner,
+     * and pvesync's is retired, never deleted.
+     *
+     * @return whether the application's row took over
+     */
+    private boolean lateApplicationRow(StoredRow row, RowValues observed) {
+        List<StoredRow> candidates = candidates(observed.vmid());
+        if (candidates.isEmpty()) {
+            return false;
+        }
+        String ids = ids(candidates);
+        if (candidates.size() > 1) {
+            warnings.add("vmid=" + observed.vmid() + " - application rows " + ids + " have this VMID and no cluster;"
+                    + " which one is this VM is ambiguous, so row " + row.id() + " stays its row");
+            return false;
+        }
+        StoredRow late = candidates.get(0);
+        if (row.ownerId() != null) {
+            warnings.add("vmid=" + observed.vmid() + " - application row " + ids + " has this VMID and no cluster, but"
+                    + " row " + row.id() + " already holds this VM and has an owner; row " + ids + " is left as it is");
+            return false;
+        }
+        Optional<String> obstacle = adoptionObstacle(late, observed);
+        if (obstacle.isPresent()) {
+            warnings.add(notAdopted(observed, "row " + ids + " has this VMID and no cluster, but " + obstacle.get()
+                    + "; row " + row.id() + " stays its row", "that row"));
+            return false;
+        }
         marks.add(new MissingMark(row.id(), true));
-        changes.add(new VmChange(row.vmid(), Kind.RETIRE, "row id " + row.id() + " kept for its owner: incarnation "
-                + row.values().incarnation() + " -> " + observed.incarnation() + " (VMID reused), status "
-                + row.values().status() + " -> " + VmStatus.MISSING.column()));
-        insert(observed);
+        changes.add(new VmChange(row.vmid(), Kind.RETIRE, "row id " + row.id() + " retired: the application's row "
+                + late.id() + " for this VM takes over"));
+        adopt(late, row.values().overwrittenBy(observed));
+        return true;
+    }
+
+    /**
+     * Retires the rows of VMIDs now naming another VM and gives those VMs their own rows, unless
+     * that many at once looks like a mass marker change: then nothing is retired, those guests are
+     * held, and the reason is returned.
+     */
+    private Optional<String> retireOrHold() {
+        if (retirements.isEmpty()) {
+            return Optional.empty();
+        }
+        int known = live.size();
+        if (options.missing().trips(retirements.size(), known)) {
+            retirements.forEach(r -> guarded.add(r.row().vmid()));
+            return Optional.of(retirements.size() + " of " + known + " known VMs would be retired as other VMs under"
+                    + " their VMIDs (limit " + options.missing().limitFor(known) + "): so many incarnation markers"
+                    + " changing at once is more likely a change in how Proxmox reports them than real reuse;"
+                    + " nothing was retired and those guests are held (if the VMIDs really were reused: pvesync sync"
+                    + " --config FILE --cluster " + snapshot.cluster() + " --accept-missing, after a look with"
+                    + " --dry-run)");
+        }
+        for (Retirement r : retirements) {
+            // the old row keeps its owner: a new VM must never inherit it (under RLS, another
+            // customer would see it)
+            marks.add(new MissingMark(r.row().id(), true));
+            changes.add(new VmChange(r.row().vmid(), Kind.RETIRE, "row id " + r.row().id() + " kept for its owner: "
+                    + r.why() + " (VMID reused), status " + r.row().values().status() + " -> "
+                    + VmStatus.MISSING.column()));
+            placeNew(r.observed());
+        }
+        return Optional.empty();
     }
 
     private void placeNew(RowValues observed) {
-        List<StoredRow> candidates = unadopted.getOrDefault(observed.vmid(), List.of());
+        List<StoredRow> candidates = candidates(observed.vmid());
         if (candidates.isEmpty()) {
             insert(observed);
             return;
@@ -132,35 +244,32 @@ final class ChangePlanner {
                 return;
             }
             warnings.add(notAdopted(observed, "row " + candidate.id() + " has this VMID and no cluster, but "
-                    + obstacle.get(), "that row"));
+                    + obstacle.get() + "; a new row was inserted", "that row"));
         } else {
-            String ids = candidates.stream().map(r -> Integer.toString(r.id())).collect(Collectors.joining(", "));
-            warnings.add(notAdopted(observed, "rows " + ids + " have this VMID and no cluster, and which one is this VM"
-                    + " is ambiguous", "one of those rows"));
+            warnings.add(notAdopted(observed, "rows " + ids(candidates) + " have this VMID and no cluster, and which one"
+                    + " is this VM is ambiguous; a new row was inserted", "one of those rows"));
         }
         insert(observed);
     }
 
-    /** Why the application's row may not be this VM's, or empty when adopting it is safe. */
+    /** The application's rows that may be this VMID's: unadopted and not given up as missing. */
+    private List<StoredRow> candidates(int vmid) {
+        return unadopted.getOrDefault(vmid, List.of()).stream().filter(r -> !r.isMissing()).toList();
+    }
+
+    /** Why the application's row may not be this VM's, or empty when adopting it is provably right. */
     private Optional<String> adoptionObstacle(StoredRow candidate, RowValues observed) {
         String marker = candidate.values().incarnation();
         if (marker != null && observed.incarnation() != null && !marker.equals(observed.incarnation())) {
             return Optional.of("its incarnation " + marker + " is not this VM's (" + observed.incarnation() + ")");
         }
-        String node = candidate.values().node();
-        if (options.soleCluster() || (node != null && snapshot.hasNode(node))) {
-            return Optional.empty();
-        }
-        return Optional.of(node == null
-                ? "it has no proxmox_node and several clusters are configured"
-                : "its node " + node + " is not a node of this cluster");
+        return others.whyNotProvable(candidate.values().node(), snapshot.cluster(), snapshot.nodes().keySet());
     }
 
     private String notAdopted(RowValues observed, String reason, String which) {
-        return "vmid=" + observed.vmid() + " - not adopted: " + reason + "; a new row was inserted. If " + which
-                + " is this VM, copy its owner_id and notes to the new row (proxmox_cluster '" + snapshot.cluster()
-                + "', vmid " + observed.vmid() + ") and set its retired_at; give a row of another cluster its"
-                + " proxmox_cluster";
+        return "vmid=" + observed.vmid() + " - not adopted: " + reason + ". If " + which + " is this VM, give it"
+                + " proxmox_cluster '" + snapshot.cluster() + "' (and retire the row pvesync keeps for the VM: set its"
+                + " retired_at); give a row of another cluster its proxmox_cluster";
     }
 
     private void adopt(StoredRow candidate, RowValues observed) {
@@ -179,7 +288,9 @@ final class ChangePlanner {
     }
 
     /**
-     * Marks the rows whose VMs this listing left out, unless that looks like a permission change
+     * Marks the rows whose VMs this listing left out (DESIGN.md 3.5, 3.10): the cluster's rows at
+     * once, however young; the application's rows for VMs never seen once past the grace period
+     * and provably this cluster's. Nothing is marked when that looks like a permission change
      * rather than real deletions (the guard).
      *
      * @return the guard's reason when it stopped the marking
@@ -189,22 +300,56 @@ final class ChangePlanner {
         List<StoredRow> vanished = known.stream()
                 .filter(r -> !seen.contains(r.vmid()) && !snapshot.held().containsKey(r.vmid()))
                 .filter(this::nodeAnswered)
-                .filter(this::pastGrace)
                 .sorted(Comparator.comparingInt(StoredRow::vmid))
                 .toList();
-        int limit = options.missing().limitFor(known.size());
-        if (vanished.size() > limit) {
-            return Optional.of(vanished.size() + " of " + known.size() + " known VMs absent from the listing (limit "
-                    + limit + "): the API token may have lost VM.Audit on some VMs (check the token's ACL:"
-                    + " pveum acl list); nothing was marked missing (if they were really deleted: pvesync sync"
-                    + " --config FILE --cluster " + snapshot.cluster() + " --accept-missing, after a look with --dry-run)");
+        List<StoredRow> neverSeen = neverSeen(seen);
+        int affected = vanished.size() + neverSeen.size();
+        int total = known.size() + neverSeen.size();
+        if (options.missing().trips(affected, total)) {
+            return Optional.of(affected + " of " + total + " known VMs absent from the listing (limit "
+                    + options.missing().limitFor(total) + "): the API token may have lost VM.Audit on some VMs (check"
+                    + " the token's ACL: pveum acl list); nothing was marked missing (if they were really deleted:"
+                    + " pvesync sync --config FILE --cluster " + snapshot.cluster() + " --accept-missing, after a look"
+                    + " with --dry-run)");
         }
         for (StoredRow row : vanished) {
             marks.add(new MissingMark(row.id(), false));
             changes.add(new VmChange(row.vmid(), Kind.MISSING, "status " + row.values().status() + " -> "
                     + VmStatus.MISSING.column() + " (absent from the listing" + whereLastSeen(row) + ")"));
         }
+        for (StoredRow row : neverSeen) {
+            marks.add(MissingMark.adopting(row.id()));
+            changes.add(new VmChange(row.vmid(), Kind.MISSING, "application row id " + row.id() + ": status "
+                    + row.values().status() + " -> " + VmStatus.MISSING.column() + ", proxmox_cluster NULL -> "
+                    + snapshot.cluster() + " (no such VM in the listing" + whereLastSeen(row) + ")"));
+        }
         return Optional.empty();
+    }
+
+    /**
+     * The application's rows whose VM the listing does not show although the row is past the
+     * grace period and provably this cluster's (DESIGN.md 3.10): that VM does not exist. A row
+     * whose VMID another row of the cluster (or another application row) already has is left alone:
+     * it could not become the VMID's live row.
+     */
+    private List<StoredRow> neverSeen(Set<Integer> seen) {
+        List<StoredRow> out = new ArrayList<>();
+        for (List<StoredRow> rows : unadopted.values()) {
+            List<StoredRow> waiting = rows.stream().filter(r -> !r.isMissing()).toList();
+            if (waiting.size() != 1) {
+                continue;
+            }
+            StoredRow row = waiting.get(0);
+            if (seen.contains(row.vmid()) || snapshot.held().containsKey(row.vmid()) || live.containsKey(row.vmid())
+                    || !pastGrace(row) || !nodeAnswered(row)
+                    || others.whyNotProvable(row.values().node(), snapshot.cluster(), snapshot.nodes().keySet())
+                    .isPresent()) {
+                continue;
+            }
+            out.add(row);
+        }
+        out.sort(Comparator.comparingInt(StoredRow::vmid));
+        return out;
     }
 
     /**
@@ -216,7 +361,7 @@ final class ChangePlanner {
         return node == null || !snapshot.hasNode(node) || snapshot.isOnline(node);
     }
 
-    /** Young rows are left alone: the application may still be creating the VM. */
+    /** Young application rows are left alone: the application may still be creating the VM. */
     private boolean pastGrace(StoredRow row) {
         return row.createdAt() == null || !row.createdAt().plus(options.missing().grace()).isAfter(now);
     }
@@ -229,5 +374,9 @@ final class ChangePlanner {
         return snapshot.isOnline(node)
                 ? " while its node " + node + " was online"
                 : "; its node " + node + " is no longer in the cluster";
+    }
+
+    private static String ids(List<StoredRow> rows) {
+        return rows.stream().map(r -> Integer.toString(r.id())).collect(Collectors.joining(", "));
     }
 }

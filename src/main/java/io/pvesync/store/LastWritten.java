@@ -2,7 +2,9 @@ package io.pvesync.store;
 
 import io.pvesync.inventory.KnownVm;
 import io.pvesync.inventory.VmStatus;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -23,13 +25,18 @@ import java.util.Set;
  * write, so a concurrent change committed during a pass cannot slip into it. Reconcile passes read
  * in full whatever the fingerprint says.
  *
- * @param rows  the cluster's live rows (not retired) by VMID
- * @param xmins each of those rows' {@code xmin}, by row id
+ * <p>The application's rows without a cluster (adoption candidates, DESIGN.md 3.10) are kept and
+ * fingerprinted with them: an application row written late changes the fingerprint too.
+ *
+ * @param rows      the cluster's live rows (not retired) by VMID
+ * @param unadopted the application's live rows without a cluster
+ * @param xmins     each of those rows' {@code xmin}, by row id
  */
-record LastWritten(Map<Integer, StoredRow> rows, Map<Integer, Long> xmins) {
+record LastWritten(Map<Integer, StoredRow> rows, List<StoredRow> unadopted, Map<Integer, Long> xmins) {
 
     LastWritten {
         rows = Map.copyOf(rows);
+        unadopted = List.copyOf(unadopted);
         xmins = Map.copyOf(xmins);
     }
 
@@ -50,24 +57,48 @@ record LastWritten(Map<Integer, StoredRow> rows, Map<Integer, Long> xmins) {
     static LastWritten after(Collection<StoredRow> before, String cluster, Collection<Integer> writtenIds,
                              Collection<StoredRow> readBack, Map<Integer, Long> xmins) {
         Map<Integer, StoredRow> rows = new HashMap<>(before.size() * 4 / 3 + 1);
+        List<StoredRow> unadopted = new ArrayList<>();
         Set<Integer> written = new HashSet<>(writtenIds);
         for (StoredRow row : before) {
-            if (cluster.equals(row.cluster()) && !written.contains(row.id())) {
-                rows.put(row.vmid(), row);
+            if (!written.contains(row.id())) {
+                keep(row, cluster, rows, unadopted);
             }
         }
         for (StoredRow row : readBack) {
-            rows.put(row.vmid(), row);
+            keep(row, cluster, rows, unadopted);
         }
         Map<Integer, Long> kept = new HashMap<>(rows.size() * 4 / 3 + 1);
         for (StoredRow row : rows.values()) {
-            Long xmin = xmins.get(row.id());
-            if (xmin == null) {
-                throw new IllegalStateException("row " + row.id() + " was read without its xmin");
-            }
-            kept.put(row.id(), xmin);
+            kept.put(row.id(), xmin(xmins, row));
         }
-        return new LastWritten(rows, kept);
+        for (StoredRow row : unadopted) {
+            kept.put(row.id(), xmin(xmins, row));
+        }
+        return new LastWritten(rows, unadopted, kept);
+    }
+
+    private static void keep(StoredRow row, String cluster, Map<Integer, StoredRow> rows, List<StoredRow> unadopted) {
+        if (row.cluster() == null) {
+            unadopted.add(row);
+        } else if (cluster.equals(row.cluster())) {
+            rows.put(row.vmid(), row);
+        }
+    }
+
+    private static long xmin(Map<Integer, Long> xmins, StoredRow row) {
+        Long xmin = xmins.get(row.id());
+        if (xmin == null) {
+            throw new IllegalStateException("row " + row.id() + " was read without its xmin");
+        }
+        return xmin;
+    }
+
+    /** Every row kept: the cluster's and the unadopted ones. */
+    List<StoredRow> all() {
+        List<StoredRow> all = new ArrayList<>(rows.size() + unadopted.size());
+        all.addAll(rows.values());
+        all.addAll(unadopted);
+        return all;
     }
 
     /** What {@link VmRows#fingerprint} answers while the table holds exactly these row versions. */
@@ -76,7 +107,7 @@ record LastWritten(Map<Integer, StoredRow> rows, Map<Integer, Long> xmins) {
         for (long xmin : xmins.values()) {
             sum += xmin;
         }
-        return rows.size() + ":" + sum;
+        return xmins.size() + ":" + sum;
     }
 
     /** The rows as the inventory needs them. */
@@ -85,7 +116,7 @@ record LastWritten(Map<Integer, StoredRow> rows, Map<Integer, Long> xmins) {
         for (StoredRow row : rows.values()) {
             RowValues v = row.values();
             out.put(v.vmid(), new KnownVm(v.vmid(), v.name(), VmStatus.fromColumn(v.status()), v.node(),
-                    v.ipAddress(), v.incarnation()));
+                    v.ipAddress(), v.incarnation(), row.lastSeenAt()));
         }
         return out;
     }

@@ -9,9 +9,16 @@ import java.time.Instant;
  * @param id        the row's primary key
  * @param cluster   its {@code proxmox_cluster}; null for a row the application inserted that no
  *                  cluster has adopted yet
- * @param createdAt null when the application stored none
+ * @param createdAt  null when the application stored none
+ * @param ownerId    its {@code owner_id}, null when nobody owns it yet
+ * @param lastSeenAt when a pass last wrote it from its VM, null when never
  */
-record StoredRow(int id, String cluster, Instant createdAt, RowValues values) {
+record StoredRow(int id, String cluster, Instant createdAt, Integer ownerId, Instant lastSeenAt, RowValues values) {
+
+    /** A row without an owner that no pass has written yet. */
+    StoredRow(int id, String cluster, Instant createdAt, RowValues values) {
+        this(id, cluster, createdAt, null, null, values);
+    }
 
     int vmid() {
         return values.vmid();

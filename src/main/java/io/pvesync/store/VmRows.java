@@ -16,34 +16,28 @@ import java.util.Map;
 
 /** The reads of a pass; each is one statement, run inside the caller's admin transaction. */
 final class VmRows {
-    private static final String KNOWN = "SELECT vmid, name, status, proxmox_node, ip_address, incarnation"
+    private static final String KNOWN = "SELECT vmid, name, status, proxmox_node, ip_address, incarnation, last_seen_at"
             + " FROM public.vms WHERE proxmox_cluster = ? AND retired_at IS NULL";
+
+    private static final String COLUMNS = "id, xmin::text::bigint AS xmin, proxmox_cluster, created_at, owner_id,"
+            + " last_seen_at, vmid, name, ip_address, status, cpu_cores, memory_mb, disk_gb, proxmox_node, incarnation";
 
     // No FOR UPDATE: row locks would dirty every page read; the cluster's advisory lock already
     // keeps other pvesync instances out, and the application does not write daemon-owned columns.
-    private static final String FOR_APPLY = "SELECT id, xmin::text::bigint AS xmin, proxmox_cluster, created_at, vmid,"
-            + " name, ip_address, status,"
-            + " cpu_cores, memory_mb, disk_gb, proxmox_node, incarnation"
-            + " FROM public.vms"
-            + " WHERE retired_at IS NULL"
-            + " AND (proxmox_cluster = ? OR (proxmox_cluster IS NULL AND vmid = ANY(?::int[])))";
+    // every application row without a cluster: adoption candidates, late rows, and rows of VMs that
+    // never came (DESIGN.md 3.10)
+    private static final String FOR_APPLY = "SELECT " + COLUMNS + " FROM public.vms"
+            + " WHERE retired_at IS NULL AND (proxmox_cluster = ? OR proxmox_cluster IS NULL)";
 
     // Every write to a row gives it the writing transaction's xmin: the count and the sum of xmin
-    // change with any insert, update or delete of the cluster's live rows, by anyone.
+    // change with any insert, update or delete of the cluster's live rows or of the application's
+    // unadopted rows, by anyone.
     private static final String FINGERPRINT = "SELECT count(*), coalesce(sum(xmin::text::bigint), 0)"
-            + " FROM public.vms WHERE proxmox_cluster = ? AND retired_at IS NULL";
+            + " FROM public.vms WHERE retired_at IS NULL AND (proxmox_cluster = ? OR proxmox_cluster IS NULL)";
 
-    private static final String UNADOPTED = "SELECT id, xmin::text::bigint AS xmin, proxmox_cluster, created_at, vmid,"
-            + " name, ip_address, status,"
-            + " cpu_cores, memory_mb, disk_gb, proxmox_node, incarnation"
-            + " FROM public.vms"
-            + " WHERE retired_at IS NULL AND proxmox_cluster IS NULL AND vmid = ANY(?::int[])";
-
-    private static final String READ_BACK = "SELECT id, xmin::text::bigint AS xmin, proxmox_cluster, created_at, vmid,"
-            + " name, ip_address, status,"
-            + " cpu_cores, memory_mb, disk_gb, proxmox_node, incarnation"
-            + " FROM public.vms"
-            + " WHERE retired_at IS NULL AND proxmox_cluster = ? AND (id = ANY(?::int[]) OR vmid = ANY(?::int[]))";
+    private static final String READ_BACK = "SELECT " + COLUMNS + " FROM public.vms"
+            + " WHERE retired_at IS NULL AND (proxmox_cluster = ? OR proxmox_cluster IS NULL)"
+            + " AND (id = ANY(?::int[]) OR (proxmox_cluster = ? AND vmid = ANY(?::int[])))";
 
     private VmRows() {
     }
@@ -59,20 +53,10 @@ final class VmRows {
         }
     }
 
-    /** The application's rows without a cluster whose VMID is one of {@code vmids} (adoption candidates). */
-    static List<StoredRow> unadopted(Connection c, Integer[] vmids, Map<Integer, Long> xmins) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(UNADOPTED)) {
-            Array array = c.createArrayOf("int4", vmids);
-            ps.setArray(1, array);
-            try {
-                return rows(ps, xmins);
-            } finally {
-                array.free();
-            }
-        }
-    }
-
-    /** The live rows of {@code cluster} with one of {@code ids} or one of {@code vmids}, as stored now. */
+    /**
+     * The live rows of {@code cluster} and the unadopted rows with one of {@code ids}, and the live
+     * rows of {@code cluster} with one of {@code vmids}, as stored now.
+     */
     static List<StoredRow> readBack(Connection c, String cluster, Integer[] ids, Integer[] vmids,
                                     Map<Integer, Long> xmins) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(READ_BACK)) {
@@ -80,7 +64,8 @@ final class VmRows {
             Array vmidArray = c.createArrayOf("int4", vmids);
             ps.setString(1, cluster);
             ps.setArray(2, idArray);
-            ps.setArray(3, vmidArray);
+            ps.setString(3, cluster);
+            ps.setArray(4, vmidArray);
             try {
                 return rows(ps, xmins);
             } finally {
@@ -97,7 +82,8 @@ final class VmRows {
             while (rs.next()) {
                 int id = rs.getInt("id");
                 xmins.put(id, rs.getLong("xmin"));
-                out.add(new StoredRow(id, rs.getString("proxmox_cluster"), instant(rs, "created_at"), values(rs)));
+                out.add(new StoredRow(id, rs.getString("proxmox_cluster"), instant(rs, "created_at"),
+                        integer(rs, "owner_id"), instant(rs, "last_seen_at"), values(rs)));
             }
         }
         return out;
@@ -112,28 +98,19 @@ final class VmRows {
                 while (rs.next()) {
                     int vmid = rs.getInt("vmid");
                     out.put(vmid, new KnownVm(vmid, rs.getString("name"), VmStatus.fromColumn(rs.getString("status")),
-                            rs.getString("proxmox_node"), rs.getString("ip_address"), rs.getString("incarnation")));
+                            rs.getString("proxmox_node"), rs.getString("ip_address"), rs.getString("incarnation"),
+                            instant(rs, "last_seen_at")));
                 }
             }
         }
         return out;
     }
 
-    /**
-     * The live rows of {@code cluster}, plus the application's rows without a cluster whose VMID is
-     * one of {@code vmids} (candidates for adoption).
-     */
-    static List<StoredRow> forApply(Connection c, String cluster, Integer[] vmids, Map<Integer, Long> xmins)
-            throws SQLException {
+    /** The live rows of {@code cluster}, plus every application row without a cluster (not retired). */
+    static List<StoredRow> forApply(Connection c, String cluster, Map<Integer, Long> xmins) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(FOR_APPLY)) {
             ps.setString(1, cluster);
-            Array array = c.createArrayOf("int4", vmids);
-            ps.setArray(2, array);
-            try {
-                return rows(ps, xmins);
-            } finally {
-                array.free();
-            }
+            return rows(ps, xmins);
         }
     }
 

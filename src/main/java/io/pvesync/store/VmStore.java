@@ -3,7 +3,6 @@ package io.pvesync.store;
 import io.pvesync.config.DatabaseConfig;
 import io.pvesync.config.Durations;
 import io.pvesync.inventory.KnownVm;
-import io.pvesync.inventory.ObservedVm;
 import io.pvesync.inventory.Snapshot;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -46,6 +46,8 @@ public final class VmStore {
 
     private final DataSource ds;
     private final Map<String, LastWritten> lastWritten = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> warned = new ConcurrentHashMap<>();
+    private final ClusterNodes nodes = new ClusterNodes();
     private final Duration statementTimeout;
 
     /** A store whose statements may run {@link DatabaseConfig#DEFAULT_STATEMENT_TIMEOUT} each. */
@@ -116,28 +118,33 @@ public final class VmStore {
                 Instant now = lock(c, cluster);
                 Map<Integer, Long> xmins = new HashMap<>();
                 List<StoredRow> rows = rows(c, snapshot, options, xmins);
-                ChangePlan plan = ChangePlanner.plan(snapshot, options, rows, now);
-                plan.warnings().forEach(w -> log.warn("cluster={} {}", cluster, w));
-                if (options.dryRun() || plan.isEmpty()) {
+                ChangePlan plan = ChangePlanner.plan(snapshot, options, rows, now, otherNodes(c, options, rows));
+                warnOnce(cluster, plan.warnings());
+                boolean nodesMoved = !options.dryRun() && nodes.record(c, snapshot);
+                if (options.dryRun() || plan.isEmpty() && !nodesMoved) {
                     // nothing to write (or not allowed to): ending read-only work, the lock goes with it
                     c.rollback();
                     if (!options.dryRun()) {
+                        nodes.committed(snapshot); // unchanged: what is stored
                         lastWritten.put(cluster, LastWritten.after(rows, cluster, List.of(), List.of(), xmins));
                     }
                 } else {
                     BatchWriter.write(c, cluster, plan);
                     LastWritten next = remember(c, cluster, rows, plan, xmins);
                     commit(c, cluster);
+                    nodes.committed(snapshot);
                     lastWritten.put(cluster, next);
                 }
                 report(cluster, options, plan.result());
                 return plan.result();
             } catch (SQLException e) {
                 lastWritten.remove(cluster);
+                nodes.forget(cluster);
                 rollbackQuietly(c, cluster);
                 throw failure("cluster " + cluster + ": applying the listing failed, nothing was written: ", e, c);
             } catch (RuntimeException e) {
                 lastWritten.remove(cluster);
+                nodes.forget(cluster);
                 rollbackQuietly(c, cluster);
                 throw e;
             }
@@ -194,29 +201,21 @@ public final class VmStore {
     }
 
     /**
-     * The rows the plan needs: the cluster's live rows and the application's unadopted rows with
-     * the snapshot's VMIDs, their xmins put in {@code xmins}. Taken from the rows this store last
-     * left while the table's fingerprint shows they are exactly what is stored (then only the
-     * unadopted rows of VMIDs new to the cluster are read); read in full in a reconcile or a dry
-     * run, or when anyone else wrote.
+     * The rows the plan needs: the cluster's live rows and every application row without a
+     * cluster, their xmins put in {@code xmins}. Taken from the rows this store last left while the
+     * table's fingerprint shows they are exactly what is stored; read in full in a reconcile or a
+     * dry run, or when anyone else wrote.
      */
     private List<StoredRow> rows(Connection c, Snapshot snapshot, ApplyOptions options, Map<Integer, Long> xmins)
             throws SQLException {
         String cluster = snapshot.cluster();
         LastWritten cached = options.reconcile() || options.dryRun() ? null : lastWritten.get(cluster);
         if (cached != null && cached.fingerprint().equals(VmRows.fingerprint(c, cluster))) {
-            List<StoredRow> rows = new ArrayList<>(cached.rows().values());
             xmins.putAll(cached.xmins());
-            Integer[] fresh = snapshot.vms().stream().map(ObservedVm::vmid)
-                    .filter(vmid -> !cached.rows().containsKey(vmid)).toArray(Integer[]::new);
-            if (fresh.length > 0) {
-                rows.addAll(VmRows.unadopted(c, fresh, xmins));
-            }
-            return rows;
+            return cached.all();
         }
         lastWritten.remove(cluster);
-        Integer[] vmids = snapshot.vms().stream().map(ObservedVm::vmid).toArray(Integer[]::new);
-        return VmRows.forApply(c, cluster, vmids, xmins);
+        return VmRows.forApply(c, cluster, xmins);
     }
 
     /**
@@ -237,6 +236,32 @@ public final class VmStore {
             readBack = VmRows.readBack(c, cluster, ids.toArray(Integer[]::new), inserted, xmins);
         }
         return LastWritten.after(rows, cluster, ids, readBack, xmins);
+    }
+
+    /**
+     * The recorded nodes of the other configured clusters, read only when some application row is
+     * waiting for a cluster (and several clusters are configured): adoption needs them.
+     */
+    private Map<String, Set<String>> otherNodes(Connection c, ApplyOptions options, List<StoredRow> rows)
+            throws SQLException {
+        if (options.otherClusters().isEmpty() || rows.stream().noneMatch(r -> r.cluster() == null)) {
+            return Map.of();
+        }
+        return ClusterNodes.read(c, options.otherClusters());
+    }
+
+    /**
+     * Logs the plan's warnings, each once while it lasts: a row that cannot be adopted would say
+     * so on every poll.
+     */
+    private void warnOnce(String cluster, List<String> warnings) {
+        Set<String> before = warned.getOrDefault(cluster, Set.of());
+        for (String warning : warnings) {
+            if (!before.contains(warning)) {
+                log.warn("cluster={} {}", cluster, warning);
+            }
+        }
+        warned.put(cluster, Set.copyOf(warnings));
     }
 
     /** The rows this store keeps for {@code cluster} between passes, if any (a seam for tests). */

@@ -7,6 +7,7 @@ import io.pvesync.inventory.GuestDetails;
 import io.pvesync.inventory.KnownVm;
 import io.pvesync.inventory.ResourceMapper;
 import io.pvesync.inventory.Snapshot;
+import io.pvesync.inventory.TaskWindow;
 import io.pvesync.proxmox.ApiCall;
 import io.pvesync.proxmox.ProxmoxApi;
 import io.pvesync.proxmox.ProxmoxException;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,22 +39,24 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
     private final ResourceMapper mapper;
     private final NodeWatch nodes;
     private final VmStore store;
-    private final boolean soleCluster;
+    private final Set<String> otherClusters;
     private final Clock clock;
+    /** Why the task list could not be read last time, so that is logged once; null while it can. */
+    private String tasksUnreadable;
 
     /**
-     * @param soleCluster whether this is the only configured cluster (adoption of application rows
-     *                    by VMID alone is safe only then)
+     * @param otherClusters the names of the other configured clusters: an application row is
+     *                      adopted only when it provably belongs to this cluster (DESIGN.md 3.10)
      */
     public ClusterSync(ClusterConfig config, ProxmoxApi api, GuestDetails details, VmStore store,
-                       boolean soleCluster, Clock clock) {
+                       Set<String> otherClusters, Clock clock) {
         this.config = config;
         this.api = api;
         this.details = details;
         this.mapper = new ResourceMapper(config.name(), config.includeContainers());
         this.nodes = new NodeWatch(config.name());
         this.store = store;
-        this.soleCluster = soleCluster;
+        this.otherClusters = Set.copyOf(otherClusters);
         this.clock = clock;
     }
 
@@ -93,18 +97,45 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
         Snapshot snapshot = api.read(ApiCall.clusterResources(), data -> mapper.mapStreamed(data, clock.instant()));
         nodes.observe(snapshot);
         Optional<String> blind = blindSpot(snapshot);
+        TaskWindow tasks = readTasks();
         Map<Integer, KnownVm> known = store.known(config.name());
-        Enrichment enriched = details.enrich(snapshot, known, mode == SyncMode.RECONCILE);
+        Enrichment enriched = details.enrich(snapshot, known, mode == SyncMode.RECONCILE, tasks);
         if (Thread.currentThread().isInterrupted()) {
             // shutting down: the lookups were cut short; write nothing rather than half a pass
             return failed(mode, started, t0, "interrupted by shutdown before writing");
         }
         ApplyResult applied = store.apply(enriched.snapshot(),
-                new ApplyOptions(mode == SyncMode.RECONCILE, dryRun, soleCluster, config.missing()));
+                new ApplyOptions(mode == SyncMode.RECONCILE, dryRun, otherClusters, config.missing()));
+        if (!dryRun) {
+            details.settled(enriched.snapshot(), applied.heldVmids());
+        }
         Optional<String> problem = applied.guardTrip().or(() -> blind);
         SyncOutcome.Result result = problem.isPresent() ? SyncOutcome.Result.DEGRADED : SyncOutcome.Result.OK;
         return new SyncOutcome(config.name(), mode, result, started, elapsed(t0), Optional.of(applied),
-                snapshot.skipped(), problem, enriched.addressNotes(), enriched.lookups(), 1 + enriched.requests());
+                snapshot.skipped(), problem, enriched.addressNotes(), enriched.lookups(), 2 + enriched.requests());
+    }
+
+    /**
+     * The cluster's recent tasks (one request). Failing costs only the vouching: a guest whose name
+     * or status changed then has its marker read, as DESIGN.md 3.1 asks; the pass goes on.
+     */
+    private TaskWindow readTasks() {
+        try {
+            TaskWindow window = TaskWindow.of(api.get(ApiCall.clusterTasks()));
+            if (tasksUnreadable != null) {
+                log.info("cluster={} - the task list can be read again", config.name());
+                tasksUnreadable = null;
+            }
+            return window;
+        } catch (ProxmoxException e) {
+            if (tasksUnreadable == null) {
+                log.warn("cluster={} - /cluster/tasks could not be read ({}); until it can, a guest whose name or status"
+                        + " changes has its config read to tell a reused VMID (the token needs Sys.Audit on /, which"
+                        + " PVEAuditor has, to see every node's tasks)", config.name(), e.getMessage());
+            }
+            tasksUnreadable = e.getMessage();
+            return TaskWindow.unreadable(e.getMessage());
+        }
     }
 
     /**

@@ -149,7 +149,7 @@ class SyncCommandEndToEndTest {
         Map<Integer, String> rows = rows();
         assertThat(rows.keySet()).containsExactly(100, 101, 103);
         assertThat(rows.get(100)).startsWith("web-1 running cores=2 mem=4096 disk=32 node=pve1 ip=192.0.2.10"
-                + " owner=null notes=null cluster=lab inc=ctime:1712345678");
+                + " owner=null notes=null cluster=lab inc=uuid:6f9b1c1e-7d0a-4c55-9a1d-2b7d6c7e9f00");
         assertThat(rows.get(101)).startsWith("db-1 stopped cores=4 mem=8192 disk=100 node=pve2 ip=198.51.100.20"
                 + " owner=1 notes=customer A cluster=lab inc=ctime:1712345999");
         assertThat(rows.get(103)).isEqualTo(offlineRowBefore);

@@ -54,7 +54,7 @@ final class Passes implements AutoCloseable {
         this.client = new ProxmoxClient(config);
         this.listing = new ListingTamper(client);
         this.details = new GuestDetails(listing, config.addressConcurrency(), config.addressRefresh(), Clock.systemUTC());
-        this.sync = new ClusterSync(config, listing, details, new VmStore(ds, statementTimeout), true, Clock.systemUTC());
+        this.sync = new ClusterSync(config, listing, details, new VmStore(ds, statementTimeout), java.util.Set.of(), Clock.systemUTC());
     }
 
     /** What {@code /cluster/resources} answers now, read past the tamper: to show what a pass was given. */

@@ -9,15 +9,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GuestConfigTest {
 
     @Test
-    void qemuWithAgentAndCreationTime() {
+    void qemuMarkerIsTheSmbiosUuidAndTheCreationTimeIsOnlyItsOlderForm() {
+        // clone copies meta (qemu-server clone_vm), so every clone of a template has its ctime
         assertThat(GuestConfig.qemu(Fixtures.data("qemu/config-agent-on.json"))).isEqualTo(
-                new GuestConfig(VmKind.QEMU, true, "bc:24:11:2e:c5:4a", null, "ctime:1712345678"));
+                new GuestConfig(VmKind.QEMU, true, "bc:24:11:2e:c5:4a", null,
+                        "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab", "ctime:1712345678"));
     }
 
     @Test
     void qemuWithAgentOffAndCloudInitAddress() {
         assertThat(GuestConfig.qemu(Fixtures.data("qemu/config-agent-off.json"))).isEqualTo(
-                new GuestConfig(VmKind.QEMU, false, "bc:24:11:00:01:05", "192.168.1.10", "ctime:1722000000"));
+                new GuestConfig(VmKind.QEMU, false, "bc:24:11:00:01:05", "192.168.1.10",
+                        "uuid:0f0e0d0c-0b0a-0908-0706-050403020100", "ctime:1722000000"));
     }
 
     @Test
@@ -26,6 +29,14 @@ class GuestConfigTest {
         assertThat(GuestConfig.qemu(Fixtures.data("qemu/config-uuid-only.json"))).isEqualTo(
                 new GuestConfig(VmKind.QEMU, true, "52:54:00:12:34:56", "2001:db8:5::10",
                         "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab"));
+    }
+
+    @Test
+    void qemuWithoutUuidFallsBackToTheCreationTime() {
+        GuestConfig config = GuestConfig.qemu(Fixtures.parse(
+                "{\"meta\": \"creation-qemu=8.1.5,ctime=1712345678\", \"net0\": \"virtio=BC:24:11:2E:C5:4A\"}"));
+        assertThat(config.incarnation()).isEqualTo("ctime:1712345678");
+        assertThat(config.legacyMarker()).isNull();
     }
 
     @Test

@@ -19,7 +19,7 @@ class GuestDetailsFailuresTest extends GuestDetailsHarness {
     void agentNotRunningIsNotedWarnedOnceAndAskedAgainWithBackoff() {
         ObservedVm web = qemu(104, "pve1", VmStatus.RUNNING);
         pve.ok(config(web), "qemu/config-agent-on.json").error(agent(web), 500, AGENT_NOT_RUNNING);
-        Map<Integer, KnownVm> stored = known(web, null, "ctime:1712345678");
+        Map<Integer, KnownVm> stored = known(web, null, "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab");
         String note = "guest agent not running and no static address in cloud-init ipconfig0";
 
         try (GuestDetails details = details(2); LogCapture log = new LogCapture(GuestDetails.class)) {
@@ -57,7 +57,7 @@ class GuestDetailsFailuresTest extends GuestDetailsHarness {
     void retriesOfAGuestWithoutAgentBackOffToTheRefreshPeriod() {
         ObservedVm web = qemu(104, "pve1", VmStatus.RUNNING);
         pve.ok(config(web), "qemu/config-agent-on.json").error(agent(web), 500, AGENT_NOT_RUNNING);
-        Map<Integer, KnownVm> stored = known(web, null, "ctime:1712345678");
+        Map<Integer, KnownVm> stored = known(web, null, "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab");
 
         try (GuestDetails details = details(2)) {
             details.enrich(snapshot(web), Map.of(), false);
@@ -96,7 +96,7 @@ class GuestDetailsFailuresTest extends GuestDetailsHarness {
                 .error(agent(web), 500, "VM 104 qga command 'guest-network-get-interfaces' failed - got timeout");
         // stored while stopped, with an address: the status change makes the lookup due
         Map<Integer, KnownVm> stored = Map.of(104,
-                new KnownVm(104, "vm104", VmStatus.STOPPED, "pve1", "10.20.30.40", "ctime:1712345678"));
+                new KnownVm(104, "vm104", VmStatus.STOPPED, "pve1", "10.20.30.40", "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab"));
 
         try (GuestDetails details = details(2)) {
             Enrichment result = details.enrich(snapshot(web), stored, false);
@@ -177,7 +177,7 @@ class GuestDetailsFailuresTest extends GuestDetailsHarness {
         // rename, or the VMID deleted and reused by another VM, which only the config's marker tells
         ObservedVm before = qemu(104, "pve1", VmStatus.RUNNING);
         ObservedVm now = new ObservedVm(104, VmKind.QEMU, "pve1", "db-104", VmStatus.RUNNING, 4, 8192, 64, null, null);
-        Map<Integer, KnownVm> stored = known(before, "10.0.0.4", "ctime:1712345678");
+        Map<Integer, KnownVm> stored = known(before, "10.0.0.4", "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab");
         pve.error(config(now), 595, "No route to host");
 
         try (GuestDetails details = details(2); LogCapture log = new LogCapture(GuestDetails.class)) {
@@ -197,10 +197,11 @@ class GuestDetailsFailuresTest extends GuestDetailsHarness {
             Enrichment read = details.enrich(snapshot(now), stored, false);
             assertThat(read.snapshot().held()).isEmpty();
             // another marker than the row's: the store retires that row and inserts this VM
-            assertThat(vm(read, 104).incarnation()).isEqualTo("ctime:1722000000");
+            assertThat(vm(read, 104).incarnation()).isEqualTo("uuid:0f0e0d0c-0b0a-0908-0706-050403020100");
 
             assertThat(log.messages(Level.WARN)).contains("cluster=lab vmid=104 - listed as \"db-104\" but its row says"
-                    + " \"vm104\", and its config could not be read to tell a change of the same VM from another VM"
+                    + " \"vm104\", and the task list cannot vouch that the VMID kept its VM (the task list could not be"
+                    + " read (not asked)), and its config could not be read to tell a change of the same VM from another VM"
                     + " under a reused VMID; the row is kept as it was until the config can be read");
             assertThat(log.messages(Level.WARN)).filteredOn(m -> m.contains("listed as")).hasSize(1);
         }

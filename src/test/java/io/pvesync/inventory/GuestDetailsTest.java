@@ -30,7 +30,7 @@ class GuestDetailsTest extends GuestDetailsHarness {
             assertThat(pve.takeAsked()).containsExactly(config(web), agent(web));
             assertThat(result.requests()).isEqualTo(2);
             assertThat(result.lookups()).isEqualTo(new AddressLookups(1, 0, 0));
-            assertThat(vm(result, 104)).isEqualTo(web.withIpAddress("10.20.30.40").withIncarnation("ctime:1712345678"));
+            assertThat(vm(result, 104)).isEqualTo(web.withIpAddress("10.20.30.40").withIncarnation("uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab"));
             assertThat(result.addressNotes()).isEmpty();
         }
     }
@@ -45,7 +45,7 @@ class GuestDetailsTest extends GuestDetailsHarness {
             pve.takeAsked();
             clock.advance(Duration.ofMinutes(14));
 
-            Enrichment quiet = details.enrich(snapshot(web), known(web, "10.20.30.40", "ctime:1712345678"), false);
+            Enrichment quiet = details.enrich(snapshot(web), known(web, "10.20.30.40", "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab"), false);
 
             assertThat(pve.takeAsked()).isEmpty();
             assertThat(quiet.requests()).isZero();
@@ -63,10 +63,10 @@ class GuestDetailsTest extends GuestDetailsHarness {
             details.enrich(snapshot(web), Map.of(), false);
             pve.takeAsked();
 
-            Enrichment reconciled = details.enrich(snapshot(web), known(web, "10.20.30.40", "ctime:1712345678"), true);
+            Enrichment reconciled = details.enrich(snapshot(web), known(web, "10.20.30.40", "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab"), true);
 
             assertThat(pve.takeAsked()).containsExactly(config(web), agent(web));
-            assertThat(vm(reconciled, 104).incarnation()).isEqualTo("ctime:1712345678");
+            assertThat(vm(reconciled, 104).incarnation()).isEqualTo("uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab");
         }
     }
 
@@ -79,12 +79,13 @@ class GuestDetailsTest extends GuestDetailsHarness {
             details.enrich(snapshot(web), Map.of(), false);
             pve.takeAsked();
             Map<Integer, KnownVm> stored = Map.of(104, new KnownVm(104, "old-name", VmStatus.RUNNING, "pve1",
-                    "10.20.30.40", "ctime:1712345678"));
+                    "10.20.30.40", "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab"));
 
             Enrichment renamed = details.enrich(snapshot(web), stored, false);
 
             assertThat(pve.takeAsked()).containsExactly(config(web));
-            assertThat(vm(renamed, 104)).isEqualTo(web.withIpAddress("10.20.30.40").withIncarnation("ctime:1712345678"));
+            assertThat(vm(renamed, 104)).isEqualTo(web.withIpAddress("10.20.30.40")
+                    .withIncarnation("uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab").withIdentity(Doubt.CHANGED, null));
         }
     }
 
@@ -114,7 +115,7 @@ class GuestDetailsTest extends GuestDetailsHarness {
             Enrichment result = details.enrich(snapshot(cloudy), Map.of(), false);
 
             assertThat(pve.takeAsked()).containsExactly(config(cloudy));
-            assertThat(vm(result, 105)).isEqualTo(cloudy.withIpAddress("192.168.1.10").withIncarnation("ctime:1722000000"));
+            assertThat(vm(result, 105)).isEqualTo(cloudy.withIpAddress("192.168.1.10").withIncarnation("uuid:0f0e0d0c-0b0a-0908-0706-050403020100"));
             assertThat(result.addressNotes()).isEmpty();
         }
     }
@@ -209,7 +210,7 @@ class GuestDetailsTest extends GuestDetailsHarness {
             Enrichment result = details.enrich(snapshot(web), stored, false);
 
             assertThat(pve.takeAsked()).containsExactly(config(web), agent(web));
-            assertThat(vm(result, 104).incarnation()).isEqualTo("ctime:1712345678");
+            assertThat(vm(result, 104).incarnation()).isEqualTo("uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab");
         }
     }
 
@@ -231,7 +232,7 @@ class GuestDetailsTest extends GuestDetailsHarness {
             Enrichment result = details.enrich(snapshot(started), stored, false);
 
             assertThat(pve.takeAsked()).containsExactly(config(started), agent(started));
-            assertThat(vm(result, 104).incarnation()).isEqualTo("ctime:1712345678");
+            assertThat(vm(result, 104).incarnation()).isEqualTo("uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab");
         }
     }
 
@@ -261,7 +262,7 @@ class GuestDetailsTest extends GuestDetailsHarness {
 
             assertThat(pve.takeAsked()).containsExactly(config(started), agent(started));
             assertThat(read.snapshot().held()).isEmpty();
-            assertThat(vm(read, 104).incarnation()).isEqualTo("ctime:1712345678");
+            assertThat(vm(read, 104).incarnation()).isEqualTo("uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab");
         }
     }
 
@@ -274,7 +275,7 @@ class GuestDetailsTest extends GuestDetailsHarness {
             details.enrich(snapshot(web), Map.of(), false);
             pve.takeAsked();
 
-            Enrichment quiet = details.enrich(snapshot(web), known(web, null, "ctime:1712345678"), false);
+            Enrichment quiet = details.enrich(snapshot(web), known(web, null, "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab"), false);
 
             assertThat(pve.takeAsked()).isEmpty();
             assertThat(quiet.requests()).isZero();

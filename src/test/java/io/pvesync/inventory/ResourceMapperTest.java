@@ -96,6 +96,24 @@ class ResourceMapperTest {
         assertThat(only(snapshot).status()).isEqualTo(expected);
     }
 
+    @ParameterizedTest(name = "lock {0}")
+    @CsvSource({"clone", "create", "restore", "destroyed"})
+    void aGuestBeingClonedCreatedRestoredOrDestroyedIsHeld(String lock) {
+        // qemu-server clone_vm writes "lock: clone" first; create and restore hold "lock: create"
+        Snapshot snapshot = new ResourceMapper("lab", false)
+                .map(listing(guest(104, ",\"name\":\"VM 104\",\"status\":\"stopped\",\"lock\":\"" + lock + "\"")), AT);
+        assertThat(snapshot.vms()).isEmpty();
+        assertThat(snapshot.held()).isEqualTo(java.util.Map.of(104, "pve1"));
+    }
+
+    @ParameterizedTest(name = "lock {0}")
+    @CsvSource({"backup", "migrate", "snapshot"})
+    void aGuestUnderAnEverydayLockIsSynced(String lock) {
+        Snapshot snapshot = new ResourceMapper("lab", false)
+                .map(listing(guest(104, ",\"name\":\"web\",\"status\":\"running\",\"lock\":\"" + lock + "\"")), AT);
+        assertThat(only(snapshot).status()).isEqualTo(VmStatus.RUNNING);
+    }
+
     @Test
     void hibernatedVmIsPaused() {
         Snapshot snapshot = new ResourceMapper("lab", false)

@@ -127,7 +127,7 @@ class VmTablePropertiesTest {
         // "a third time writes nothing" claim below would hold only by luck (it failed in CI once).
         // Only pve1 is online, so this is one queue in listing order: the same guests every pass.
         try (GuestDetails details = new GuestDetails(api, 1, Duration.ofMinutes(15), Clock.systemUTC());
-             ClusterSync sync = new ClusterSync(config, api, details, new VmStore(daemon), true, Clock.systemUTC())) {
+             ClusterSync sync = new ClusterSync(config, api, details, new VmStore(daemon), java.util.Set.of(), Clock.systemUTC())) {
             for (int i = 0; i < passes.size(); i++) {
                 script(api, passes.get(i));
                 SyncOutcome outcome = sync.run(i == 0 ? SyncMode.RECONCILE : SyncMode.POLL);

@@ -98,7 +98,7 @@ class LogInjectionTest {
         List<SyncOutcome> outcomes = new ArrayList<>();
         try (LogCapture logs = new LogCapture();
              GuestDetails details = new GuestDetails(api, 2, Duration.ofMinutes(15), Clock.systemUTC());
-             ClusterSync sync = new ClusterSync(config, api, details, new VmStore(db.daemonPool()), true,
+             ClusterSync sync = new ClusterSync(config, api, details, new VmStore(db.daemonPool()), java.util.Set.of(),
                      Clock.systemUTC())) {
             api.name(NAME);
             outcomes.add(sync.run(SyncMode.RECONCILE));

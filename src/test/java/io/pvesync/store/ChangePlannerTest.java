@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 class ChangePlannerTest {
     private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
     private static final Instant LONG_AGO = NOW.minus(Duration.ofDays(30));
-    private static final ApplyOptions POLL = new ApplyOptions(false, false, false, MissingPolicy.DEFAULT);
-    private static final ApplyOptions SOLE = new ApplyOptions(false, false, true, MissingPolicy.DEFAULT);
+    private static final ApplyOptions POLL = new ApplyOptions(false, false, java.util.Set.of("other"), MissingPolicy.DEFAULT);
+    private static final ApplyOptions SOLE = new ApplyOptions(false, false, java.util.Set.of(), MissingPolicy.DEFAULT);
 
     private static StoredRow row(int id, String cluster, int vmid, String node, String status, String incarnation) {
         return new StoredRow(id, cluster, LONG_AGO,
@@ -37,7 +37,7 @@ class ChangePlannerTest {
         var snapshot = Snap.of("lab").vm(vm(100, "pve1", "vm100")).build();
 
         ChangePlan poll = ChangePlanner.plan(snapshot, POLL, rows, NOW);
-        ChangePlan reconcile = ChangePlanner.plan(snapshot, new ApplyOptions(true, false, false, MissingPolicy.DEFAULT),
+        ChangePlan reconcile = ChangePlanner.plan(snapshot, new ApplyOptions(true, false, java.util.Set.of("other"), MissingPolicy.DEFAULT),
                 rows, NOW);
 
         assertThat(poll.isEmpty()).isTrue();
@@ -80,9 +80,9 @@ class ChangePlannerTest {
         assertThat(plan.updates()).isEmpty();
         assertThat(plan.inserts()).hasSize(1);
         assertThat(plan.warnings()).containsExactly("vmid=100 - not adopted: rows 7, 9 have this VMID and no cluster,"
-                + " and which one is this VM is ambiguous; a new row was inserted. If one of those rows is this VM, copy"
-                + " its owner_id and notes to the new row (proxmox_cluster 'lab', vmid 100) and set its retired_at; give"
-                + " a row of another cluster its proxmox_cluster");
+                + " and which one is this VM is ambiguous; a new row was inserted. If one of those rows is this VM, give"
+                + " it proxmox_cluster 'lab' (and retire the row pvesync keeps for the VM: set its retired_at); give a"
+                + " row of another cluster its proxmox_cluster");
     }
 
     @Test
@@ -96,7 +96,7 @@ class ChangePlannerTest {
         assertThat(several.inserts()).hasSize(1);
         assertThat(several.warnings()).singleElement().asString()
                 .startsWith("vmid=100 - not adopted: row 7 has this VMID and no cluster, but its node far-away is not"
-                        + " a node of this cluster; a new row was inserted. If that row is this VM");
+                        + " a node of cluster lab; a new row was inserted. If that row is this VM");
         assertThat(sole.inserts()).isEmpty();
         assertThat(sole.updates()).extracting(RowUpdate::id).containsExactly(7);
         assertThat(sole.result().changes()).extracting(VmChange::kind).containsExactly(Kind.ADOPT);
@@ -161,16 +161,44 @@ class ChangePlannerTest {
     }
 
     @Test
-    void rowInsideTheGracePeriodIsNotMarked() {
-        StoredRow young = new StoredRow(1, "lab", NOW.minus(Duration.ofMinutes(9)),
+    void aSeenVmIsMarkedMissingHoweverYoungItsRowIs() {
+        // case 6 of issue 8: the grace period protects only VMs pvesync has not seen yet
+        StoredRow young = new StoredRow(1, "lab", NOW.minus(Duration.ofMinutes(1)),
                 new RowValues(100, "vm100", null, "running", 2, 2048, 32, "pve1", null));
-        StoredRow old = new StoredRow(2, "lab", NOW.minus(Duration.ofMinutes(10)),
-                new RowValues(101, "vm101", null, "running", 2, 2048, 32, "pve1", null));
+        List<StoredRow> rows = new ArrayList<>(List.of(young));
+        for (int i = 0; i < 20; i++) {
+            rows.add(live(10 + i, 200 + i, "pve1"));
+        }
+        Snap listing = Snap.of("lab").node("pve1", NodeState.ONLINE);
+        for (int i = 0; i < 20; i++) {
+            listing.vm(vm(200 + i, "pve1", "vm" + (200 + i)));
+        }
 
-        ChangePlan plan = ChangePlanner.plan(Snap.of("lab").node("pve1", NodeState.ONLINE).build(), POLL,
-                List.of(young, old), NOW);
+        ChangePlan plan = ChangePlanner.plan(listing.build(), POLL, rows, NOW);
 
-        assertThat(plan.marks()).containsExactly(new MissingMark(2, false));
+        assertThat(plan.marks()).containsExactly(new MissingMark(1, false));
+    }
+
+    @Test
+    void anApplicationRowInsideTheGracePeriodIsLeftAloneAndOnePastItIsMarkedAndAdopted() {
+        // case 5 of issue 8: the application's row of a VM that never came
+        StoredRow young = new StoredRow(1, null, NOW.minus(Duration.ofMinutes(9)),
+                new RowValues(100, "ordered", null, "stopped", null, null, null, "pve1", null));
+        StoredRow old = new StoredRow(2, null, NOW.minus(Duration.ofMinutes(10)),
+                new RowValues(101, "ordered too", null, "stopped", null, null, null, "pve1", null));
+        List<StoredRow> rows = new ArrayList<>(List.of(young, old));
+        Snap listing = Snap.of("lab").node("pve1", NodeState.ONLINE);
+        for (int i = 0; i < 20; i++) {
+            rows.add(live(10 + i, 200 + i, "pve1"));
+            listing.vm(vm(200 + i, "pve1", "vm" + (200 + i)));
+        }
+
+        ChangePlan plan = ChangePlanner.plan(listing.build(), SOLE, rows, NOW);
+
+        assertThat(plan.marks()).containsExactly(MissingMark.adopting(2));
+        assertThat(plan.result().changes()).extracting(VmChange::detail).containsExactly("application row id 2: status"
+                + " stopped -> missing, proxmox_cluster NULL -> lab (no such VM in the listing while its node pve1 was"
+                + " online)");
     }
 
     @Test

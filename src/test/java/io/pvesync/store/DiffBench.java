@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class DiffBench {
-    private static final ApplyOptions POLL = new ApplyOptions(false, false, true,
+    private static final ApplyOptions POLL = new ApplyOptions(false, false, java.util.Set.of(),
             new MissingPolicy(Duration.ofMinutes(10), 0.10, 5));
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 

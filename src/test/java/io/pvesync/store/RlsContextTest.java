@@ -100,7 +100,7 @@ class RlsContextTest {
     void adminContextOfAnApplyDoesNotLeakToTheNextBorrower() throws Exception {
         DataSource single = db.singleConnectionDaemonPool();
         new VmStore(single).apply(Snap.of("leak").vm(vm(50, "pve1", "synced")).build(),
-                new ApplyOptions(false, false, false, MissingPolicy.DEFAULT));
+                new ApplyOptions(false, false, java.util.Set.of(), MissingPolicy.DEFAULT));
         try (Connection c = single.getConnection()) {
             assertThat(names(c, "SELECT current_setting('app.current_user_role', true)")).containsExactly("");
             assertThat(names(c, "SELECT name FROM public.vms_with_rls")).isEmpty();

@@ -20,9 +20,9 @@ class VmStoreBatchTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
 
-    private static final ApplyOptions RECONCILE = new ApplyOptions(true, false, false,
+    private static final ApplyOptions RECONCILE = new ApplyOptions(true, false, java.util.Set.of(),
             new MissingPolicy(Duration.ZERO, 0.10, 5));
-    private static final ApplyOptions POLL = new ApplyOptions(false, false, false,
+    private static final ApplyOptions POLL = new ApplyOptions(false, false, java.util.Set.of(),
             new MissingPolicy(Duration.ZERO, 0.10, 5));
 
     private static Table table;
@@ -86,10 +86,11 @@ class VmStoreBatchTest {
     @Test
     void eachPassSendsOnlyItsFixedStatements() throws Exception {
         List<Integer> counts = twoPasses("exact", 40);
-        // context, lock, read, insert, read back | context, lock, read, mark, update, insert, touch, read back
-        assertThat(counts).containsExactly(5, 8);
+        // context, lock, read, nodes (drop gone, add new), insert, read back | context, lock, read, mark,
+        // update, insert, touch, read back
+        assertThat(counts).containsExactly(7, 8);
         store.apply(Snap.of("exact").vm(vm(1000, "pve0", "vm-0 'quoted'")).build(),
-                new ApplyOptions(false, true, false, MissingPolicy.DEFAULT));
+                new ApplyOptions(false, true, java.util.Set.of(), MissingPolicy.DEFAULT));
         assertThat(counting.take()).as("a dry run reads and writes nothing").isEqualTo(3);
     }
 
@@ -111,7 +112,8 @@ class VmStoreBatchTest {
         vms.set(7, vm(5007, "pve1", "poll-7"));
         ApplyResult moved = store.apply(Snap.of("polled").vms(vms).build(), POLL);
         assertThat(moved.updated()).isEqualTo(1);
-        assertThat(counting.take()).as("context, lock, fingerprint, update, read back").isEqualTo(5);
+        // pve1 is a node the cluster's listing did not show before: its nodes are recorded again
+        assertThat(counting.take()).as("context, lock, fingerprint, nodes (2), update, read back").isEqualTo(7);
         assertThat(table.live("polled", 5007)).containsEntry("proxmox_node", "pve1");
     }
 }

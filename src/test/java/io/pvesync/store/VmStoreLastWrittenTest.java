@@ -28,8 +28,8 @@ class VmStoreLastWrittenTest {
     static final TestDatabase db = new TestDatabase();
 
     private static final MissingPolicy NO_GRACE = new MissingPolicy(Duration.ZERO, 0.10, 5);
-    private static final ApplyOptions POLL = new ApplyOptions(false, false, false, NO_GRACE);
-    private static final ApplyOptions RECONCILE = new ApplyOptions(true, false, false, NO_GRACE);
+    private static final ApplyOptions POLL = new ApplyOptions(false, false, java.util.Set.of(), NO_GRACE);
+    private static final ApplyOptions RECONCILE = new ApplyOptions(true, false, java.util.Set.of(), NO_GRACE);
 
     private static Table table;
 
@@ -135,9 +135,12 @@ class VmStoreLastWrittenTest {
         try (Connection c = db.daemonConnection()) {
             c.setAutoCommit(false);
             RlsContext.admin(c);
-            Map<Integer, StoredRow> stored = VmRows.forApply(c, cluster, new Integer[0], xmins).stream()
+            List<StoredRow> read = VmRows.forApply(c, cluster, xmins);
+            Map<Integer, StoredRow> stored = read.stream().filter(r -> cluster.equals(r.cluster()))
                     .collect(Collectors.toMap(StoredRow::vmid, Function.identity()));
             assertThat(kept.rows()).isEqualTo(stored);
+            assertThat(kept.unadopted()).containsExactlyInAnyOrderElementsOf(
+                    read.stream().filter(r -> r.cluster() == null).toList());
             assertThat(kept.xmins()).isEqualTo(xmins);
             assertThat(kept.fingerprint()).isEqualTo(VmRows.fingerprint(c, cluster));
             c.rollback();

@@ -23,7 +23,7 @@ class VmStoreMissingTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
 
-    private static final ApplyOptions POLL = new ApplyOptions(false, false, false,
+    private static final ApplyOptions POLL = new ApplyOptions(false, false, java.util.Set.of(),
             new MissingPolicy(Duration.ZERO, 0.10, 5));
 
     private static Table table;
@@ -98,16 +98,32 @@ class VmStoreMissingTest {
     }
 
     @Test
-    void gracePeriodProtectsAYoungRow() throws Exception {
-        ApplyOptions tenMinutes = new ApplyOptions(false, false, false, MissingPolicy.DEFAULT);
-        store.apply(Snap.of("young").vm(vm(190, "pve1", "a")).vm(vm(191, "pve1", "b")).build(), tenMinutes);
+    void gracePeriodProtectsOnlyAnApplicationRowWhoseVmWasNeverSeen() throws Exception {
+        ApplyOptions tenMinutes = new ApplyOptions(false, false, java.util.Set.of(), MissingPolicy.DEFAULT);
+        Snap listing = Snap.of("young");
+        for (int vmid = 190; vmid < 200; vmid++) {
+            listing.vm(vm(vmid, "pve1", "vm" + vmid));
+        }
+        store.apply(listing.build(), tenMinutes);
+        table.update("INSERT INTO public.vms (vmid, name, status, proxmox_node) VALUES (400, 'ordered', 'running', 'pve1')");
 
-        ApplyResult young = store.apply(Snap.of("young").vm(vm(190, "pve1", "a")).build(), tenMinutes);
+        // 191 was seen a moment ago and is gone: missing at once; the application's 400 is young
+        Snap without191 = Snap.of("young");
+        for (int vmid = 190; vmid < 200; vmid++) {
+            if (vmid != 191) {
+                without191.vm(vm(vmid, "pve1", "vm" + vmid));
+            }
+        }
+        ApplyResult young = store.apply(without191.build(), tenMinutes);
 
-        assertThat(young.missing()).isZero();
-        assertThat(table.live("young", 191)).containsEntry("status", "running");
-        table.age("young");
-        assertThat(store.apply(Snap.of("young").vm(vm(190, "pve1", "a")).build(), tenMinutes).missing()).isEqualTo(1);
+        assertThat(young.missing()).isEqualTo(1);
+        assertThat(table.live("young", 191)).containsEntry("status", "missing");
+        assertThat(table.query("SELECT status, coalesce(proxmox_cluster, '(none)') AS c FROM public.vms WHERE vmid = 400"))
+                .containsExactly(Map.of("status", "running", "c", "(none)"));
+        table.update("UPDATE public.vms SET created_at = now() - interval '11 minutes' WHERE vmid = 400");
+        ApplyResult past = store.apply(without191.build(), tenMinutes);
+        assertThat(past.missing()).isEqualTo(1);
+        assertThat(table.live("young", 400)).containsEntry("status", "missing").containsEntry("name", "ordered");
     }
 
     @Test

@@ -28,9 +28,9 @@ class VmStoreTest {
     static final TestDatabase db = new TestDatabase();
 
     private static final MissingPolicy NO_GRACE = new MissingPolicy(Duration.ZERO, 0.10, 5);
-    private static final ApplyOptions POLL = new ApplyOptions(false, false, false, NO_GRACE);
-    private static final ApplyOptions RECONCILE = new ApplyOptions(true, false, false, NO_GRACE);
-    private static final ApplyOptions DRY_RUN = new ApplyOptions(false, true, false, NO_GRACE);
+    private static final ApplyOptions POLL = new ApplyOptions(false, false, java.util.Set.of(), NO_GRACE);
+    private static final ApplyOptions RECONCILE = new ApplyOptions(true, false, java.util.Set.of(), NO_GRACE);
+    private static final ApplyOptions DRY_RUN = new ApplyOptions(false, true, java.util.Set.of(), NO_GRACE);
 
     private static Table table;
     private static VmStore store;
@@ -151,7 +151,8 @@ class VmStoreTest {
     void rowOnANodeOutsideTheClusterIsNotAdoptedWhenSeveralClustersExist() throws Exception {
         table.update("INSERT INTO public.vms (vmid, name, proxmox_node) VALUES (145, 'elsewhere', 'other-pve')");
 
-        ApplyResult result = store.apply(Snap.of("strict").vm(vm(145, "pve1", "new")).build(), POLL);
+        ApplyResult result = store.apply(Snap.of("strict").vm(vm(145, "pve1", "new")).build(),
+                new ApplyOptions(false, false, java.util.Set.of("other"), NO_GRACE));
 
         assertThat(result.inserted()).isEqualTo(1);
         assertThat(table.query("SELECT coalesce(proxmox_cluster, '(none)') || ' ' || name AS r FROM public.vms"
@@ -163,7 +164,7 @@ class VmStoreTest {
         table.update("INSERT INTO public.vms (vmid, name) VALUES (146, 'from the shop')");
 
         ApplyResult result = store.apply(Snap.of("sole").vm(vm(146, "pve1", "shop-vm")).build(),
-                new ApplyOptions(false, false, true, NO_GRACE));
+                new ApplyOptions(false, false, java.util.Set.of(), NO_GRACE));
 
         assertThat(result.changes()).extracting(VmChange::kind).containsExactly(Kind.ADOPT);
         assertThat(table.query("SELECT proxmox_cluster FROM public.vms WHERE vmid = 146"))
@@ -320,7 +321,10 @@ class VmStoreTest {
         store.apply(Snap.of("known").vm(vm(260, "pve1", "a", VmStatus.STOPPED, 1, 512, 8, null, "m2")).build(), POLL);
         store.apply(Snap.of("known-other").vm(vm(261, "pve1", "other")).build(), POLL);
 
-        assertThat(store.known("known")).isEqualTo(Map.of(260, new KnownVm(260, "a", VmStatus.STOPPED, "pve1", null, "m2")));
+        Map<Integer, KnownVm> known = store.known("known");
+        assertThat(known.get(260).lastSeenAt()).isNotNull();
+        assertThat(known).isEqualTo(Map.of(260, new KnownVm(260, "a", VmStatus.STOPPED, "pve1", null, "m2",
+                known.get(260).lastSeenAt())));
     }
 
     @Test

@@ -1,0 +1,164 @@
+package io.pvesync.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import io.pvesync.testing.LogCapture;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When a guest is in doubt (DESIGN.md 3.1): which requests that costs, and what is held. The task
+ * list decides first; the name and status are the fallback where it cannot vouch.
+ */
+class GuestDetailsDoubtTest extends GuestDetailsHarness {
+    private static final Instant FIRST = Instant.ofEpochSecond(1_780_000_000L);
+    private static final Instant SECOND = FIRST.plusSeconds(30);
+    private static final String UUID = "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab";
+
+    private static Snapshot listing(Instant at, ObservedVm... vms) {
+        return new Snapshot("lab", at, List.of(vms), Map.of("pve1", NodeState.ONLINE), Map.of(), 0);
+    }
+
+    private static String task(String type, String id, long start, Long end) {
+        return "{\"node\": \"pve1\", \"type\": \"" + type + "\", \"id\": \"" + id + "\", \"starttime\": " + start
+                + (end == null ? "" : ", \"endtime\": " + end + ", \"status\": \"OK\"") + ", \"user\": \"root@pam\"}";
+    }
+
+    /** pve1's list reaches back ten minutes before the first pass, plus {@code more}. */
+    private static TaskWindow tasks(String... more) {
+        StringBuilder all = new StringBuilder("[" + task("vzdump", "", FIRST.getEpochSecond() - 600,
+                FIRST.getEpochSecond() - 500));
+        for (String t : more) {
+            all.append(',').append(t);
+        }
+        return TaskWindow.of(Fixtures.parse(all.append(']').toString()));
+    }
+
+    private static KnownVm row(ObservedVm vm, VmStatus status, String marker) {
+        return new KnownVm(vm.vmid(), vm.name(), status, vm.node(), null, marker, FIRST);
+    }
+
+    /** The first pass: a new guest, its config read, the pass committed. */
+    private GuestDetails settledOnce(ObservedVm vm) {
+        GuestDetails details = details(1);
+        Enrichment first = details.enrich(listing(FIRST, vm), Map.of(), false, tasks());
+        details.settled(first.snapshot(), Set.of());
+        pve.takeAsked();
+        return details;
+    }
+
+    @Test
+    void aStatusChangeTheTaskListVouchesForCostsNoRequest() {
+        ObservedVm stopped = qemu(104, "pve1", VmStatus.STOPPED);
+        pve.ok(config(stopped), "qemu/config-agent-on.json");
+        try (GuestDetails details = settledOnce(stopped)) {
+            ObservedVm paused = qemu(104, "pve1", VmStatus.PAUSED);
+
+            Enrichment second = details.enrich(listing(SECOND, paused),
+                    Map.of(104, row(stopped, VmStatus.STOPPED, UUID)), false, tasks());
+
+            assertThat(pve.takeAsked()).isEmpty();
+            assertThat(vm(second, 104).doubt()).isEqualTo(Doubt.NONE);
+            assertThat(vm(second, 104).incarnation()).isNull();
+        }
+    }
+
+    @Test
+    void aDestroyOfTheVmidSinceThePreviousPassHasTheMarkerReadEvenWithNothingElseChanged() {
+        // case 2 of issue 8: deleted and created again between two polls under the same name and status
+        ObservedVm vm = qemu(104, "pve1", VmStatus.STOPPED);
+        pve.ok(config(vm), "qemu/config-agent-on.json");
+        try (GuestDetails details = settledOnce(vm)) {
+            TaskWindow reused = tasks(task("qmdestroy", "104", SECOND.getEpochSecond() - 20, SECOND.getEpochSecond() - 19),
+                    task("qmcreate", "104", SECOND.getEpochSecond() - 10, SECOND.getEpochSecond() - 9));
+
+            Enrichment second = details.enrich(listing(SECOND, vm), Map.of(104, row(vm, VmStatus.STOPPED,
+                    "uuid:00000000-0000-4000-8000-000000000001")), false, reused);
+
+            assertThat(pve.takeAsked()).containsExactly(config(vm));
+            assertThat(vm(second, 104).doubt()).isEqualTo(Doubt.LIFECYCLE);
+            assertThat(vm(second, 104).incarnation()).isEqualTo(UUID);
+        }
+    }
+
+    @Test
+    void aStatusChangeWhereANodesListIsCutShortHasTheMarkerRead() {
+        ObservedVm vm = qemu(104, "pve1", VmStatus.STOPPED);
+        pve.ok(config(vm), "qemu/config-agent-on.json");
+        try (GuestDetails details = settledOnce(vm)) {
+            TaskWindow cut = TaskWindow.of(Fixtures.parse("[" + task("qmstart", "777", SECOND.getEpochSecond() - 5,
+                    SECOND.getEpochSecond() - 4) + "]"));
+            ObservedVm paused = qemu(104, "pve1", VmStatus.PAUSED);
+
+            Enrichment second = details.enrich(listing(SECOND, paused), Map.of(104, row(vm, VmStatus.STOPPED, UUID)),
+                    false, cut);
+
+            assertThat(pve.takeAsked()).containsExactly(config(vm));
+            assertThat(vm(second, 104).doubt()).isEqualTo(Doubt.CHANGED);
+        }
+    }
+
+    @Test
+    void aConfigWithoutMarkerWhileTheRowHasOneHoldsTheGuest() {
+        // a clone's temporary config ("lock: clone" only) or a VMA restore's ("memory: 128")
+        ObservedVm vm = qemu(104, "pve1", VmStatus.STOPPED);
+        pve.ok(config(vm), "qemu/config-bare.json");
+        try (GuestDetails details = details(1); LogCapture log = new LogCapture(GuestDetails.class)) {
+            TaskWindow restoring = tasks(task("qmrestore", "104", SECOND.getEpochSecond() - 5, null));
+
+            Enrichment pass = details.enrich(listing(SECOND, vm), Map.of(104, row(vm, VmStatus.STOPPED, UUID)), false,
+                    restoring);
+
+            assertThat(pass.snapshot().vms()).isEmpty();
+            assertThat(pass.snapshot().held()).isEqualTo(Map.of(104, "pve1"));
+            assertThat(log.messages(Level.WARN)).containsExactly("cluster=lab vmid=104 - its config has no incarnation"
+                    + " marker while its row has " + UUID + " (a clone or restore still writing it?); the row is kept"
+                    + " as it was until the config shows one");
+        }
+    }
+
+    @Test
+    void aGuestWithoutRowWhoseCreateOrRestoreStillRunsIsNotInsertedYet() {
+        ObservedVm vm = qemu(105, "pve1", VmStatus.STOPPED);
+        pve.ok(config(vm), "qemu/config-bare.json");
+        try (GuestDetails details = details(1); LogCapture log = new LogCapture(GuestDetails.class)) {
+            Enrichment pass = details.enrich(listing(SECOND, vm), Map.of(), false,
+                    tasks(task("qmrestore", "105", SECOND.getEpochSecond() - 5, null)));
+
+            assertThat(pass.snapshot().held()).isEqualTo(Map.of(105, "pve1"));
+            assertThat(log.messages(Level.INFO)).containsExactly("cluster=lab vmid=105 - not inserted yet: task"
+                    + " qmrestore of VMID 105 on node pve1 still running; it gets its row once the task ends");
+        }
+    }
+
+    @Test
+    void aRowThatSaysMissingIsInDoubtWhenItsVmidIsListedAgain() {
+        ObservedVm back = qemu(106, "pve1", VmStatus.RUNNING);
+        pve.ok(config(back), "qemu/config-agent-off.json").ok(agent(back), "agent/interfaces-docker-first.json");
+        try (GuestDetails details = details(1)) {
+            Enrichment pass = details.enrich(listing(SECOND, back), Map.of(106, row(back, VmStatus.MISSING, UUID)), false,
+                    tasks());
+
+            assertThat(vm(pass, 106).doubt()).isEqualTo(Doubt.LIFECYCLE);
+            assertThat(vm(pass, 106).incarnation()).isEqualTo("uuid:0f0e0d0c-0b0a-0908-0706-050403020100");
+        }
+    }
+
+    @Test
+    void aRowInTheOlderFormGetsTheOlderMarkerAsSameAsWhenNotInDoubt() {
+        ObservedVm vm = qemu(107, "pve1", VmStatus.STOPPED);
+        pve.ok(config(vm), "qemu/config-agent-on.json");
+        try (GuestDetails details = details(1)) {
+            Enrichment reconcile = details.enrich(listing(SECOND, vm),
+                    Map.of(107, row(vm, VmStatus.STOPPED, "ctime:1712345678")), true, tasks());
+
+            assertThat(vm(reconcile, 107).incarnation()).isEqualTo(UUID);
+            assertThat(vm(reconcile, 107).sameAs()).isEqualTo("ctime:1712345678");
+            assertThat(vm(reconcile, 107).doubt()).isEqualTo(Doubt.NONE);
+        }
+    }
+}
