@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -69,7 +68,7 @@ public final class GuestDetails implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GuestDetails.class);
     private static final Duration CLOSE_LIMIT = Duration.ofSeconds(10);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
-    private static final String NOT_YET = "not inserted yet: ";
+
 
     private final ProxmoxApi api;
     private final String cluster;
@@ -85,11 +84,7 @@ public final class GuestDetails implements AutoCloseable {
     private final Set<String> unreachableNodes = new HashSet<>();
     /** Guests held for their identity, with why, so that is logged once. */
     private final Map<Integer, String> heldFor = new HashMap<>();
-    /**
-     * When each guest's row was last known true: the listing time of the last committed pass that
-     * wrote or confirmed it. The task list is searched from then on.
-     */
-    private final Map<Integer, Instant> settledAt = new ConcurrentHashMap<>();
+    private final IdentityCheck identity = new IdentityCheck(configs);
     private boolean refusalLogged;
 
     /**
@@ -157,10 +152,10 @@ public final class GuestDetails implements AutoCloseable {
         Map<String, Queue<Work>> perNode = new LinkedHashMap<>();
         // guests that may be another VM under the row's VMID: plan() reads their config, and only
         // the marker in it can tell
-        Map<Integer, Suspicion> inDoubt = new HashMap<>();
+        Map<Integer, IdentityCheck.Suspicion> inDoubt = new HashMap<>();
         for (ObservedVm vm : snapshot.vms()) {
             KnownVm stored = known.get(vm.vmid());
-            suspicion(vm, stored, tasks, snapshot.nodes()).ifPresent(why -> inDoubt.put(vm.vmid(), why));
+            identity.suspicion(vm, stored, tasks, snapshot.nodes()).ifPresent(why -> inDoubt.put(vm.vmid(), why));
             Work work = plan(vm, stored, reconcile, inDoubt.containsKey(vm.vmid()), now);
             if (work.readConfig() || work.lookupDue()) {
                 perNode.computeIfAbsent(vm.node(), n -> new ConcurrentLinkedQueue<>()).add(work);
@@ -176,13 +171,14 @@ public final class GuestDetails implements AutoCloseable {
         }
         awaitAll(running);
 
-        Map<Integer, String> holds = holds(snapshot, known, inDoubt, probe.configsRead, tasks);
+        Map<Integer, String> holds = identity.holds(snapshot, known, inDoubt, probe.configsRead, tasks);
         Map<Integer, String> notes = new HashMap<>();
         Snapshot enriched = snapshot.mapVms(vm -> {
             Probe result = results.get(vm.vmid());
-            Suspicion why = inDoubt.get(vm.vmid());
+            IdentityCheck.Suspicion why = inDoubt.get(vm.vmid());
             Doubt doubt = why == null ? Doubt.NONE : why.doubt();
-            String olderMarker = doubt == Doubt.NONE ? olderMarker(vm, known.get(vm.vmid()), probe.configsRead) : null;
+            String olderMarker = doubt == Doubt.NONE
+                    ? identity.olderMarker(vm, known.get(vm.vmid()), probe.configsRead) : null;
             if (result == null) {
                 return vm.withIdentity(doubt, null); // interrupted before its turn
             }
@@ -204,103 +200,7 @@ public final class GuestDetails implements AutoCloseable {
      * held ({@code heldByStore}) keep their earlier time.
      */
     public void settled(Snapshot applied, Set<Integer> heldByStore) {
-        for (ObservedVm vm : applied.vms()) {
-            if (!heldByStore.contains(vm.vmid())) {
-                settledAt.put(vm.vmid(), applied.takenAt());
-            }
-        }
-    }
-
-    /**
-     * The older form of the guest's marker when its row still holds it and the config was read
-     * this pass (the row is then this VM's, and takes the new form), else null.
-     */
-    private String olderMarker(ObservedVm vm, KnownVm stored, Set<Integer> configsRead) {
-        if (stored == null || stored.incarnation() == null || !configsRead.contains(vm.vmid())) {
-            return null;
-        }
-        GuestConfig read = GuestProbe.cachedConfig(configs, vm);
-        return read != null && stored.incarnation().equals(read.legacyMarker()) ? read.legacyMarker() : null;
-    }
-
-    /** Why a guest is in doubt, for the log. */
-    private record Suspicion(Doubt doubt, String why) {
-    }
-
-    /**
-     * Whether the guest may be another VM than its row's (DESIGN.md 3.1): its row says missing, the
-     * task list shows a destroy, create or restore of its VMID since the row was last confirmed,
-     * or its name or status changed while the task list cannot vouch for that interval.
-     */
-    private Optional<Suspicion> suspicion(ObservedVm vm, KnownVm stored, TaskWindow tasks,
-                                          Map<String, NodeState> nodes) {
-        if (stored == null) {
-            return Optional.empty(); // no row, nothing to inherit
-        }
-        if (stored.status() == VmStatus.MISSING) {
-            return Optional.of(new Suspicion(Doubt.LIFECYCLE, "listed again while its row says missing (its VM"
-                    + " vanished, and the VMID may have been taken since)"));
-        }
-        Instant since = later(settledAt.get(vm.vmid()), stored.lastSeenAt());
-        Optional<String> task = tasks.lifecycle(vm.vmid(), since);
-        if (task.isPresent()) {
-            return Optional.of(new Suspicion(Doubt.LIFECYCLE, task.get() + " since its row was last confirmed"));
-        }
-        String change = change(vm, stored);
-        if (change == null) {
-            return Optional.empty();
-        }
-        return tasks.gap(since, nodes).map(gap -> new Suspicion(Doubt.CHANGED, change
-                + ", and the task list cannot vouch that the VMID kept its VM (" + gap + ")"));
-    }
-
-    /** What the row says that the listing contradicts (name or status), or null. */
-    private static String change(ObservedVm vm, KnownVm stored) {
-        if (!Objects.equals(stored.name(), vm.name())) {
-            return "listed as \"" + Printable.of(vm.name()) + "\" but its row says \"" + Printable.of(stored.name()) + "\"";
-        }
-        if (stored.status() != vm.status()) {
-            return "listed as " + vm.status().column() + " but its row says "
-                    + (stored.status() == null ? "another status" : stored.status().column());
-        }
-        return null;
-    }
-
-    private static Instant later(Instant a, Instant b) {
-        if (a == null) {
-            return b;
-        }
-        return b == null || a.isAfter(b) ? a : b;
-    }
-
-    /**
-     * The guests this pass must not write, with why: without a row while a create or restore task
-     * of their VMID still runs; in doubt and their config not read (it failed, or the pass was cut
-     * short); or whose config, read now, has no marker while their row has one.
-     */
-    private Map<Integer, String> holds(Snapshot snapshot, Map<Integer, KnownVm> known, Map<Integer, Suspicion> inDoubt,
-                                       Set<Integer> configsRead, TaskWindow tasks) {
-        Map<Integer, String> holds = new HashMap<>();
-        for (ObservedVm vm : snapshot.vms()) {
-            Suspicion why = inDoubt.get(vm.vmid());
-            KnownVm stored = known.get(vm.vmid());
-            Optional<String> making = stored == null ? tasks.stillBeingMade(vm.vmid()) : Optional.empty();
-            if (making.isPresent()) {
-                holds.put(vm.vmid(), NOT_YET + making.get() + "; it gets its row once the task ends");
-            } else if (why != null && !configsRead.contains(vm.vmid())) {
-                holds.put(vm.vmid(), why.why() + ", and its config could not be read to tell a change of the same"
-                        + " VM from another VM under a reused VMID; the row is kept as it was until the config can be"
-                        + " read");
-            } else if (stored != null && stored.incarnation() != null && configsRead.contains(vm.vmid())) {
-                GuestConfig config = GuestProbe.cachedConfig(configs, vm);
-                if (config != null && config.incarnation() == null) {
-                    holds.put(vm.vmid(), "its config has no incarnation marker while its row has "
-                            + stored.incarnation() + " (a clone or restore still writing it?); the row is kept as it"
-                            + " was until the config shows one");
-                }
-            }
-        }
-        return holds;
+        identity.settled(applied, heldByStore);
     }
 
     private Work plan(ObservedVm vm, KnownVm known, boolean reconcile, boolean inDoubt, Instant now) {
@@ -373,7 +273,7 @@ public final class GuestDetails implements AutoCloseable {
         configs.keySet().retainAll(listed);
         lookups.keySet().retainAll(listed);
         loggedNotes.keySet().retainAll(listed);
-        settledAt.keySet().retainAll(listed);
+        identity.retainAll(listed);
     }
 
     /** Logs each state once when it begins: a guest's note, a node unreachable, a refused agent call. */
@@ -420,7 +320,7 @@ public final class GuestDetails implements AutoCloseable {
             if (why.equals(heldFor.put(vmid, why))) {
                 return;
             }
-            if (why.startsWith(NOT_YET)) {
+            if (why.startsWith(IdentityCheck.NOT_YET)) {
                 log.info("cluster={} vmid={} - {}", cluster, vmid, why); // a guest being made: expected
             } else {
                 log.warn("cluster={} vmid={} - {}", cluster, vmid, why);
