@@ -354,7 +354,8 @@ final class GuestWriter {
 
     /** A stable 40-hex-digit stand-in for the SHA-1 of the config file, changing with what the config says. */
     private static String digest(Guest g) {
-        long a = g.id().seed() ^ g.id().ctime() * 31 ^ g.shape().ordinal() * 0x2545F4914F6CDD1DL ^ g.memoryMib() * 131L ^ (long) g.cores() << 20 ^ g.diskGib() * 7919L
+        long a = g.id().seed() ^ g.id().ctime() * 31 ^ g.shape().ordinal() * 0x2545F4914F6CDD1DL
+                ^ g.memoryMib() * 131L ^ (long) g.cores() << 20 ^ g.diskGib() * 7919L
                 ^ (g.name() == null ? 0 : g.name().hashCode()) ^ (g.lock() == null ? 0 : (long) g.lock().hashCode() << 32)
                 ^ g.agent().ordinal() * 0x5DEECE66DL ^ g.sockets() * 104729L;
         long b = a * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L;
