@@ -2,6 +2,7 @@ package io.pvesync.sim;
 
 import io.pvesync.sim.SimCluster.Freshness;
 import io.pvesync.sim.SimVm.Kind;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,6 +73,7 @@ final class Api {
         return switch (path) {
             case "/version" -> Reply.ok(clusterAnswers.version());
             case "/cluster/resources" -> clusterResources(request.query().get("type"));
+            case "/cluster/tasks" -> Reply.ok(clusterAnswers.tasks(auth.has("Sys.Audit"), auth.tokenId()));
             case "/cluster/status" -> auth.has("Sys.Audit") ? Reply.ok(clusterAnswers.clusterStatus(endpoint))
                     : forbidden("/", "Sys.Audit");
             case "/nodes" -> Reply.ok(clusterAnswers.nodes(auth.has("Sys.Audit")));
@@ -119,10 +121,12 @@ final class Api {
         if (cluster.freshness(node) != Freshness.ONLINE) {
             return Reply.empty(595, "No route to host");
         }
+        Instant now = cluster.now();
         List<Guest> listed = cluster.guests().stream()
                 .filter(g -> g.isQemu() && g.node().equals(node) && cluster.audited(g.vmid()))
+                .map(g -> g.shown(now))
                 .toList();
-        return Reply.ok(guests.qemuList(listed, cluster.now()));
+        return Reply.ok(guests.qemuList(listed, now));
     }
 
     /** {@code /nodes/{node}/{qemu|lxc}/{vmid}/...}. */
@@ -158,12 +162,13 @@ final class Api {
             // AnyEvent::HTTP's connect error, relayed with its errno text and no body (§5.1)
             return Reply.empty(595, "No route to host");
         }
-        Guest guest = cluster.guest(vmid);
-        if (guest == null || guest.kind() != kind || !guest.node().equals(node)) {
+        Guest stored = cluster.guest(vmid);
+        if (stored == null || stored.kind() != kind || !stored.node().equals(node)) {
             String dir = kind == Kind.QEMU ? "qemu-server" : "lxc";
             return Reply.error(500, "Configuration file 'nodes/" + node + "/" + dir + "/" + vmid + ".conf' does not exist",
                     version);
         }
+        Guest guest = stored.shown(cluster.now()); // a clone or restore may have written only part of it
         return switch (call) {
             case "config" -> Reply.ok(kind == Kind.QEMU ? guests.qemuConfig(guest) : guests.lxcConfig(guest));
             case "status/current" -> Reply.ok(guests.qemuStatus(guest, cluster.now()));

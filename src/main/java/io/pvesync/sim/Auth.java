@@ -71,6 +71,11 @@ final class Auth {
         return null;
     }
 
+    /** The token id, {@code USER@REALM!TOKENID}: {@code $rpcenv->get_user()} for a token request. */
+    String tokenId() {
+        return tokenId;
+    }
+
     Set<String> privileges() {
         return privileges;
     }

@@ -78,6 +78,34 @@ final class ClusterWriter {
         };
     }
 
+    /**
+     * {@code GET /cluster/tasks} as pve-manager {@code API2/Cluster.pm} {@code tasks} answers it:
+     * every node's list as pmxcfs holds it ({@code PVE::Cluster::get_tasklist}, node after node; an
+     * offline node's last broadcast included), each entry kept when the caller has
+     * {@code Sys.Audit} on {@code /}, or else when its {@code user}, after a token's
+     * {@code user@realm!name} was split into {@code user} and {@code tokenid}, equals the caller.
+     * A token's caller is its whole token id ({@code PVE::AccessControl::verify_token}), so a token
+     * without Sys.Audit sees no task at all, not even its own.
+     *
+     * @param all    the caller has Sys.Audit on /
+     * @param caller the authenticated user id
+     */
+    Reply.Body tasks(boolean all, String caller) {
+        return json -> {
+            json.writeStartArray();
+            for (SimNode node : cluster.nodes()) {
+                for (Task task : cluster.tasks().broadcast(node.name())) {
+                    int bang = task.user().indexOf('!');
+                    String user = bang > 0 ? task.user().substring(0, bang) : task.user();
+                    if (all || user.equals(caller)) {
+                        task.write(json, true);
+                    }
+                }
+            }
+            json.writeEndArray();
+        };
+    }
+
     /** {@code GET /access/permissions}: the token's privileges on the path asked (or on /), 1 = propagated. */
     Reply.Body permissions(String path, Set<String> privileges) {
         return json -> {

@@ -75,6 +75,60 @@ final class GuestFactory {
         return fresh;
     }
 
+    /**
+     * A QEMU clone of {@code source} under {@code newid}, as qemu-server {@code API2/Qemu.pm}
+     * {@code clone_vm} makes it: every option copied ({@code meta} too, so the source's ctime),
+     * except a new {@code smbios1} uuid, a new {@code vmgenid} when the source has one, new MACs
+     * ("always change MAC! address"), no {@code template}, and the given name (default
+     * {@code Copy-of-VM-<source name or vmid>}). Stopped, with {@code lock: clone}, on the source's node.
+     * What is not config (its address from DHCP, its agent's habits) is the new guest's own.
+     */
+    Guest cloned(Random r, Guest source, int newid, String name, Guest.Work work) {
+        Identity from = source.id();
+        String mac;
+        do {
+            mac = mac(r);
+        } while (mac.equals(from.mac()));
+        long seed = r.nextLong();
+        // ipconfig0 is copied: a static address stays the source's, DHCP hands out another
+        String address = from.addressing() == Addressing.STATIC ? from.address() : address(r);
+        Identity id = new Identity(newid, Kind.QEMU, false, from.ctime(), uuid(r), derivedUuid(seed), mac, address,
+                r.nextInt(5) == 0 ? "2001:db8:" + Integer.toHexString(newid & 0xffff) + "::"
+                        + Integer.toHexString(1 + r.nextInt(0xfffe)) : null,
+                from.addressing(), from.agentStyle(), r.nextInt(7) == 0, r.nextInt(8) == 0, r.nextBoolean(),
+                from.ostype(), from.tags(), quirk(r), seed);
+        String newName = name != null ? name
+                : "Copy-of-VM-" + (source.name() != null ? source.name() : Integer.toString(source.vmid()));
+        return new Guest(id, newName, source.node(), "stopped", "clone", source.cores(), source.sockets(),
+                source.memoryMib(), source.diskGib(), source.agent(), work.since(), work, Guest.Shape.FULL);
+    }
+
+    /**
+     * The guest a backup restores to under {@code vmid}: the backed-up config as it was, its
+     * {@code smbios1} uuid, {@code meta} and MACs included, less its {@code lock} line, with a new
+     * {@code vmgenid} (qemu-server {@code restore_update_config_line}: "always generate a new vmgenid");
+     * with {@code unique}, new MACs and (QEMU) a new uuid (same function; pve-container
+     * {@code LXC::Create::restore_configuration} for {@code hwaddr}). Stopped.
+     */
+    Guest restored(Random r, Guest backedUp, int vmid, String node, boolean unique, Guest.Work work) {
+        Identity from = backedUp.id().withVmid(vmid);
+        boolean qemu = backedUp.isQemu();
+        String uuid = qemu && unique ? uuid(r) : from.uuid();
+        String vmgenid = qemu ? derivedUuid(r.nextLong()) : from.vmgenid();
+        String mac = unique ? mac(r) : from.mac();
+        return new Guest(from.withMarkers(uuid, vmgenid, mac), backedUp.name(), node, "stopped", null,
+                backedUp.cores(), backedUp.sockets(), backedUp.memoryMib(), backedUp.diskGib(), backedUp.agent(),
+                work.since(), work, Guest.Shape.FULL);
+    }
+
+    private static String mac(Random r) {
+        return String.format(Locale.ROOT, "BC:24:11:%02X:%02X:%02X", r.nextInt(256), r.nextInt(256), r.nextInt(256));
+    }
+
+    private static String address(Random r) {
+        return "10." + (20 + r.nextInt(200)) + "." + r.nextInt(256) + "." + (2 + r.nextInt(252));
+    }
+
     private Guest make(Random r, int vmid, Kind kind, boolean template, String node, long ctime, String status,
                        String lock, Instant startedAt, String avoidName) {
         boolean qemu = kind == Kind.QEMU;
@@ -89,17 +143,26 @@ final class GuestFactory {
         }
         int memory = pick(r, MEMORY_MIB);
         int disk = pick(r, qemu ? QEMU_DISK_GIB : LXC_DISK_GIB);
-        String mac = String.format(Locale.ROOT, "BC:24:11:%02X:%02X:%02X", r.nextInt(256), r.nextInt(256), r.nextInt(256));
-        String address = "10." + (20 + r.nextInt(200)) + "." + r.nextInt(256) + "." + (2 + r.nextInt(252));
+        String mac = mac(r);
+        String address = address(r);
         String v6 = r.nextInt(5) == 0 ? "2001:db8:" + Integer.toHexString(vmid & 0xffff) + "::"
                 + Integer.toHexString(1 + r.nextInt(0xfffe)) : null;
         Addressing addressing = addressing(r, qemu);
         AgentState agent = qemu ? agent(r) : AgentState.OFF;
-        Identity id = new Identity(vmid, kind, template, ctime, uuid(r), mac, address, v6, addressing,
-                r.nextInt(AGENT_STYLES), r.nextInt(7) == 0, r.nextInt(8) == 0, r.nextBoolean(),
-                qemu ? "l26" : LXC_OS[r.nextInt(LXC_OS.length)], r.nextInt(5) == 0 ? TAGS[r.nextInt(TAGS.length)] : null,
-                quirk(r), r.nextLong());
-        return new Guest(id, name, node, status, lock, cores, sockets, memory, disk, agent, startedAt);
+        // drawn in this order so that a seed gives the same guests as before vmgenid had a field
+        String uuid = uuid(r);
+        int agentStyle = r.nextInt(AGENT_STYLES);
+        boolean dockerFirst = r.nextInt(7) == 0;
+        boolean bareNic = r.nextInt(8) == 0;
+        boolean statistics = r.nextBoolean();
+        String ostype = qemu ? "l26" : LXC_OS[r.nextInt(LXC_OS.length)];
+        String tags = r.nextInt(5) == 0 ? TAGS[r.nextInt(TAGS.length)] : null;
+        Quirk quirk = quirk(r);
+        long seed = r.nextLong();
+        Identity id = new Identity(vmid, kind, template, ctime, uuid, derivedUuid(seed), mac, address, v6, addressing,
+                agentStyle, dockerFirst, bareNic, statistics, ostype, tags, quirk, seed);
+        return new Guest(id, name, node, status, lock, cores, sockets, memory, disk, agent, startedAt, null,
+                Guest.Shape.FULL);
     }
 
     private static String name(Random r, int vmid, boolean qemu, boolean template, String avoid) {
@@ -143,6 +206,11 @@ final class GuestFactory {
         long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
         long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb).toString();
+    }
+
+    /** A UUID derived from a seed: the {@code vmgenid} of a generated guest. */
+    static String derivedUuid(long seed) {
+        return new UUID(seed * 0x9E3779B97F4A7C15L | 0x4000L, seed ^ 0x8000000000000000L).toString();
     }
 
     private static int pick(Random r, int[] values) {

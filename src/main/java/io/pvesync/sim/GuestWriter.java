@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.UUID;
 
 /**
  * The per-guest answers: configs (PROXMOX-API.md §3.5), {@code status/current} (§3.4), the
@@ -25,10 +24,14 @@ final class GuestWriter {
         this.version = version;
     }
 
+    /** @param g the guest as its config is now ({@link Guest#shown}) */
     Reply.Body qemuConfig(Guest g) {
         return json -> {
             Guest.Identity id = g.id();
             json.writeStartObject();
+            if (temporary(json, g)) {
+                return;
+            }
             if (g.agent() != AgentState.OFF) {
                 json.writeStringField("agent", (g.agent().enabledInConfig() ? AGENT_ON : AGENT_OFF)[id.agentStyle()]);
             }
@@ -57,8 +60,10 @@ final class GuestWriter {
             json.writeStringField("net0", "virtio=" + id.mac() + ",bridge=vmbr0,firewall=1");
             json.writeNumberField("numa", 0);
             json.writeStringField("ostype", id.ostype());
-            json.writeStringField("scsi0", "local-lvm:" + (id.template() ? "base-" : "vm-") + g.vmid()
-                    + "-disk-0,iothread=1,size=" + g.diskGib() + "G");
+            if (g.shape() != Guest.Shape.NO_BOOT_DISK) {
+                json.writeStringField("scsi0", "local-lvm:" + (id.template() ? "base-" : "vm-") + g.vmid()
+                        + "-disk-0,iothread=1,size=" + g.diskGib() + "G");
+            }
             json.writeStringField("scsihw", "virtio-scsi-single");
             json.writeStringField("smbios1", "uuid=" + id.uuid());
             json.writeNumberField("sockets", g.sockets());
@@ -68,7 +73,7 @@ final class GuestWriter {
             if (id.template()) {
                 json.writeNumberField("template", 1);
             }
-            json.writeStringField("vmgenid", derivedUuid(id.seed()));
+            json.writeStringField("vmgenid", id.vmgenid());
             json.writeStringField("digest", digest(g));
             json.writeEndObject();
         };
@@ -78,6 +83,9 @@ final class GuestWriter {
         return json -> {
             Guest.Identity id = g.id();
             json.writeStartObject();
+            if (temporary(json, g)) {
+                return;
+            }
             json.writeStringField("arch", "amd64");
             if (g.cores() > 0) {
                 json.writeNumberField("cores", g.cores());
@@ -109,6 +117,27 @@ final class GuestWriter {
         };
     }
 
+    /**
+     * A clone's or restore's temporary config, which has one key ({@code lock} or {@code memory})
+     * besides the digest; writes it and ends the object, or writes nothing for a real config.
+     */
+    private boolean temporary(JsonGenerator json, Guest g) throws IOException {
+        if (g.shape() == Guest.Shape.LOCK_ONLY) {
+            json.writeStringField("lock", g.lock());
+        } else if (g.shape() == Guest.Shape.MEMORY_ONLY) {
+            if (version.memoryAsString()) {
+                json.writeStringField("memory", Integer.toString(g.memoryMib()));
+            } else {
+                json.writeNumberField("memory", g.memoryMib());
+            }
+        } else {
+            return false;
+        }
+        json.writeStringField("digest", digest(g));
+        json.writeEndObject();
+        return true;
+    }
+
     /** {@code /nodes/{node}/qemu} without {@code full=1}: {@code vmstatus()} items, status only running/stopped. */
     Reply.Body qemuList(java.util.List<Guest> listed, Instant now) {
         return json -> {
@@ -120,7 +149,7 @@ final class GuestWriter {
                 if (g.lock() != null) {
                     json.writeStringField("lock", g.lock());
                 }
-                if (g.id().template()) {
+                if (g.configured() && g.id().template()) {
                     json.writeNumberField("template", 1);
                 }
                 json.writeEndObject();
@@ -170,10 +199,10 @@ final class GuestWriter {
             if (g.lock() != null) {
                 json.writeStringField("lock", g.lock());
             }
-            if (g.id().tags() != null) {
-                json.writeStringField("tags", g.id().tags());
+            if (g.tags() != null) {
+                json.writeStringField("tags", g.tags());
             }
-            if (g.id().template()) {
+            if (g.configured() && g.id().template()) {
                 json.writeNumberField("template", 1);
             }
             json.writeEndObject();
@@ -323,13 +352,10 @@ final class GuestWriter {
                 (seed >>> 24) & 0xff, (seed >>> 32) & 0xff);
     }
 
-    private static String derivedUuid(long seed) {
-        return new UUID(seed * 0x9E3779B97F4A7C15L | 0x4000L, seed ^ 0x8000000000000000L).toString();
-    }
-
     /** A stable 40-hex-digit stand-in for the SHA-1 of the config file, changing with what the config says. */
     private static String digest(Guest g) {
-        long a = g.id().seed() ^ g.id().ctime() * 31 ^ g.memoryMib() * 131L ^ (long) g.cores() << 20 ^ g.diskGib() * 7919L
+        long a = g.id().seed() ^ g.id().ctime() * 31 ^ g.shape().ordinal() * 0x2545F4914F6CDD1DL
+                ^ g.memoryMib() * 131L ^ (long) g.cores() << 20 ^ g.diskGib() * 7919L
                 ^ (g.name() == null ? 0 : g.name().hashCode()) ^ (g.lock() == null ? 0 : (long) g.lock().hashCode() << 32)
                 ^ g.agent().ordinal() * 0x5DEECE66DL ^ g.sockets() * 104729L;
         long b = a * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L;

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * guests, stale-then-unknown entries, numbers as strings, QGA errors as HTTP 200).
  *
  * <p>Served, all GET under {@code /api2/json}: {@code /version}, {@code /cluster/resources[?type=]},
- * {@code /cluster/status}, {@code /nodes}, {@code /access/permissions[?path=]},
+ * {@code /cluster/status}, {@code /cluster/tasks}, {@code /nodes}, {@code /access/permissions[?path=]},
  * {@code /nodes/{n}/qemu/{id}/config}, {@code .../status/current},
  * {@code .../agent/network-get-interfaces}, {@code /nodes/{n}/lxc/{id}/config},
  * {@code .../interfaces}. Anything else is 501, as Proxmox answers an unknown method.
@@ -137,8 +137,15 @@ public final class ProxmoxSimulator implements AutoCloseable {
         return cluster.vms();
     }
 
+    /** The guest as it is now: during a clone or restore, as its temporary config and listing show it. */
     public Optional<SimVm> vm(int vmid) {
-        return Optional.ofNullable(cluster.guest(vmid)).map(Guest::view);
+        Instant now = cluster.now();
+        return Optional.ofNullable(cluster.guest(vmid)).map(g -> g.view(now));
+    }
+
+    /** The vmids whose clone or restore has started and not finished, in order. */
+    public List<Integer> inProgress() {
+        return cluster.inProgress();
     }
 
     /** The node names, {@code pve1..pveN}. */
@@ -156,6 +163,11 @@ public final class ProxmoxSimulator implements AutoCloseable {
     /** Stops the guest (status {@code stopped}); ends hibernation, keeps other locks. */
     public void stop(int vmid) {
         cluster.stop(vmid);
+    }
+
+    /** Shuts the guest down cleanly: like {@link #stop}, with a {@code qmshutdown}/{@code vzshutdown} task. */
+    public void shutdown(int vmid) {
+        cluster.shutdown(vmid);
     }
 
     /** Pauses a running QEMU VM (status {@code paused}). */
@@ -187,18 +199,116 @@ public final class ProxmoxSimulator implements AutoCloseable {
         cluster.migrate(vmid, node);
     }
 
-    /** Creates a running guest with generated details under the lowest free vmid (as {@code /cluster/nextid}). */
+    /**
+     * Creates a running guest with generated details under the lowest free vmid (as
+     * {@code /cluster/nextid}): new smbios1 uuid, {@code meta} ctime and MAC; tasks
+     * {@code qmcreate}/{@code vzcreate} then {@code qmstart}/{@code vzstart}.
+     */
     public int create(Kind kind, String node) {
         return cluster.create(kind, node);
     }
 
+    /** Destroys the guest: a {@code qmdestroy}/{@code vzdestroy} task, after a stop task if it ran. */
     public void delete(int vmid) {
         cluster.delete(vmid);
     }
 
-    /** Deletes the guest and creates a different one with the same vmid: new name, ctime, uuid and MAC. */
+    /**
+     * Deletes the guest and creates a different one with the same vmid: new name, ctime, uuid and
+     * MAC; tasks destroy then create (and start), all with that vmid.
+     */
     public void reuseVmid(int vmid) {
         cluster.reuseVmid(vmid);
+    }
+
+    /**
+     * Like {@link #reuseVmid}, but the new guest gets the old one's name and status word: the
+     * listing cannot tell them apart, only the tasks and the markers can.
+     */
+    public void reuseVmidKeepingNameAndStatus(int vmid) {
+        cluster.reuseVmidKeepingNameAndStatus(vmid, cluster.random());
+    }
+
+    /**
+     * Starts a full clone of the QEMU VM or template {@code sourceVmid} into {@code newVmid}, as
+     * qemu-server {@code clone_vm} does it: a {@code qmclone} task whose id is the SOURCE vmid runs
+     * on the source's node; the new vmid is listed at once with {@code lock: clone} (and
+     * {@code status: unknown} until pvestatd's first broadcast, 10 s on the clock), and its config
+     * is the temporary {@code lock: clone} alone (for a source with a cloud-init drive, one second
+     * later the whole new config, still locked, without its boot disk). {@link #cloneFinish} ends it.
+     *
+     * @param name the new VM's name, or null for {@code Copy-of-VM-<source name>}
+     * @throws IllegalArgumentException when {@code newVmid} is taken ("config file already
+     *                                  exists", as Proxmox refuses it) or the source is a container
+     * @throws IllegalStateException    when the source is busy or its node offline
+     */
+    public void cloneStart(int sourceVmid, int newVmid, String name) {
+        cluster.cloneStart(sourceVmid, newVmid, name, cluster.random());
+    }
+
+    /**
+     * Ends the clone into {@code newVmid}: its config has every option of the source but a new
+     * smbios1 uuid, a new vmgenid, new NIC MACs and no {@code template} ({@code meta} is copied, so
+     * it carries the source's ctime); no lock; stopped. The {@code qmclone} task ends with OK.
+     */
+    public void cloneFinish(int newVmid) {
+        cluster.cloneFinish(newVmid);
+    }
+
+    /** Backs the guest up now ({@code vzdump} task, id = vmid): for {@link #restoreStart}. */
+    public Backup backup(int vmid) {
+        return cluster.backup(vmid);
+    }
+
+    /** {@link #restoreStart(int, Backup, boolean)} without {@code unique}: uuid, MACs and ctime are the backup's. */
+    public void restoreStart(int vmid, Backup backup) {
+        restoreStart(vmid, backup, false);
+    }
+
+    /**
+     * Starts restoring {@code backup} into {@code vmid}, as qemu-server ({@code create_vm} with
+     * {@code archive}, {@code restore_vma_archive}) and pve-container ({@code create_vm}) do it: a
+     * {@code qmrestore}/{@code vzrestore} task (id = {@code vmid}) runs on the node of the guest it
+     * replaces, or else on the backup's node. Over an existing guest (which must be stopped) that
+     * guest's disks are destroyed inside the same task, no destroy task. Meanwhile the config is, for
+     * 2 s on the clock, the old one (or none) plus {@code lock: create}; then QEMU shows
+     * {@code restore_vma_archive}'s temporary {@code memory: 128} without a lock, LXC only
+     * {@code lock: create}. {@link #restoreFinish} ends it.
+     *
+     * @param unique new MACs and (QEMU) a new smbios1 uuid, as the {@code unique} option does
+     * @throws IllegalStateException when the guest there runs or is busy, or the node is offline
+     */
+    public void restoreStart(int vmid, Backup backup, boolean unique) {
+        cluster.restoreStart(vmid, backup, unique, cluster.random());
+    }
+
+    /**
+     * Ends the restore into {@code vmid}: the backed-up config (smbios1 uuid, {@code meta} ctime,
+     * MACs, name, sizes) with a new vmgenid and no lock; stopped.
+     */
+    public void restoreFinish(int vmid) {
+        cluster.restoreFinish(vmid);
+    }
+
+    /**
+     * Adds {@code count} finished filler tasks ({@code aptupdate}, {@code vncshell}) to the node's
+     * list, started now: the list keeps at most 25 entries, so they push older tasks out.
+     */
+    public void noiseTasks(String node, int count) {
+        cluster.noiseTasks(node, count, false);
+    }
+
+    /**
+     * Adds {@code count} filler tasks to the node's list; running ones ({@code vncshell}, open
+     * consoles) are never dropped from the list by the 25-entry rule, only by the 32 KiB cut.
+     */
+    public void noiseTasks(String node, int count, boolean running) {
+        cluster.noiseTasks(node, count, running);
+    }
+
+    /** Who the following tasks are recorded for (the UPID's user); {@code root@pam} by default. */
+    public void taskUser(String user) {
+        cluster.taskUser(user);
     }
 
     /** Sets the configured name; null removes it (Proxmox then shows {@code VM <vmid>} / {@code CT<vmid>}). */
@@ -217,8 +327,11 @@ public final class ProxmoxSimulator implements AutoCloseable {
     }
 
     /**
-     * One plausible random change (create, start, stop, migrate, delete, rename, resize) of a guest
-     * on an online node, never deleting below the builder's {@code minGuests}.
+     * One plausible random change of a guest on an online node, never deleting below the builder's
+     * {@code minGuests}: create, start, stop or shutdown, migrate, delete, rename, resize, and now and
+     * then a backup, a clone of a QEMU template (into a fresh vmid, or into the vmid of a VM it
+     * destroys first), a vmid reused under the same name and status, a restore of a VM's earlier
+     * backup over it; clones and restores end on a later step.
      *
      * @return what was done, such as {@code migrate vmid=104 to pve2}
      */

@@ -3,7 +3,6 @@ package io.pvesync.sim;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.pvesync.sim.SimCluster.Freshness;
 import java.io.IOException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
@@ -77,18 +76,21 @@ final class ResourcesWriter {
         };
     }
 
-    private void guest(JsonGenerator json, Guest g, Freshness freshness, Instant now) throws IOException {
-        Map<String, String> bad = faults.corruption(g.vmid());
+    private void guest(JsonGenerator json, Guest stored, Freshness freshness, Instant now) throws IOException {
+        Map<String, String> bad = faults.corruption(stored.vmid());
         Set<String> written = bad == null ? null : new HashSet<>();
         Fields f = new Fields(json, bad, written);
-        String kind = g.kind().wire();
+        String kind = stored.kind().wire();
+        Guest config = stored.shown(now); // lock and tags are read from the config file
+        Guest g = stored.rrd(now); // the rest from the RRD data pvestatd broadcast for this vmid
         json.writeStartObject();
-        f.string("id", kind + "/" + g.vmid());
-        f.number("vmid", g.vmid(), false);
-        f.string("node", g.node());
+        f.string("id", kind + "/" + stored.vmid());
+        f.number("vmid", stored.vmid(), false);
+        f.string("node", stored.node());
         f.string("type", kind);
-        if (freshness == Freshness.EXPIRED) {
-            f.string("status", "unknown"); // RRD data expired: nothing but what the config files say
+        if (freshness == Freshness.EXPIRED || g == null) {
+            // RRD data expired, or none yet: nothing but what the config files say
+            f.string("status", "unknown");
         } else {
             boolean strings = g.id().quirk() == Guest.Quirk.NUMBERS_AS_STRINGS;
             boolean running = g.processRunning();
@@ -100,7 +102,7 @@ final class ResourcesWriter {
             long mem = running ? (long) (maxmem * (0.2 + 0.6 * frac(g, 1))) : 0;
             f.string("status", g.status());
             f.string("name", g.displayName());
-            f.number("template", g.id().template() ? 1 : 0, false);
+            f.number("template", g.configured() && g.id().template() ? 1 : 0, false);
             f.number("maxcpu", g.maxcpu(), g.id().quirk() == Guest.Quirk.MAXCPU_AS_STRING);
             f.fraction("cpu", running ? 0.002 + 0.3 * frac(g, 2) : 0);
             f.number("maxmem", maxmem, strings);
@@ -117,11 +119,11 @@ final class ResourcesWriter {
                 f.number("memhost", mem, false);
             }
         }
-        if (g.lock() != null) {
-            f.string("lock", g.lock());
+        if (config.lock() != null) {
+            f.string("lock", config.lock());
         }
-        if (g.id().tags() != null) {
-            f.string("tags", g.id().tags());
+        if (config.tags() != null) {
+            f.string("tags", config.tags());
         }
         f.rest();
         json.writeEndObject();
@@ -153,8 +155,7 @@ final class ResourcesWriter {
             return;
         }
         if (freshness == Freshness.ONLINE && sysAudit) {
-            json.writeNumberField("uptime", 864_000L + node.nodeid() * 3_600L
-                    + Math.max(0, Duration.between(booted, now).getSeconds()));
+            json.writeNumberField("uptime", node.uptime(booted, now));
             json.writeNumberField("cpu", 0.031 + node.nodeid() * 0.004);
             json.writeNumberField("mem", SimNode.HOST_MEMORY * 2 / 5);
             json.writeNumberField("disk", SimNode.HOST_DISK / 4);

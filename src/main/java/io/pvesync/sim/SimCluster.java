@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
@@ -51,10 +52,11 @@ final class SimCluster {
     private final Duration staleFor;
     private final GuestFactory factory;
     private final Random random;
+    private final TaskLog tasks;
     private long lastCtime;
 
     SimCluster(List<SimNode> nodes, Collection<Guest> initial, Clock clock, Duration staleFor, GuestFactory factory,
-               Random random) {
+               Random random, Instant booted) {
         this.nodes = List.copyOf(nodes);
         this.nodes.forEach(node -> byName.put(node.name(), node));
         initial.forEach(guest -> guests.put(guest.vmid(), guest));
@@ -63,6 +65,17 @@ final class SimCluster {
         this.staleFor = staleFor;
         this.factory = factory;
         this.random = random;
+        this.tasks = new TaskLog(this.nodes, booted);
+    }
+
+    /** The cluster's own random source, for changes made without one. */
+    Random random() {
+        return random;
+    }
+
+    /** Every node's task list. */
+    TaskLog tasks() {
+        return tasks;
     }
 
     // ---- reads, lock-free ----
@@ -116,35 +129,59 @@ final class SimCluster {
     }
 
     List<SimVm> vms() {
-        return guests.values().stream().map(Guest::view).toList();
+        Instant now = now();
+        return guests.values().stream().map(g -> g.view(now)).toList();
+    }
+
+    /** The vmids whose clone or restore has not finished, in order. */
+    List<Integer> inProgress() {
+        return guests.values().stream().filter(Guest::busy).map(Guest::vmid).toList();
     }
 
     // ---- changes, serialized ----
 
+    // Task types below are the first argument of each API handler's fork_worker: qemu-server
+    // API2/Qemu.pm (vm_start 'qmstart', vm_stop 'qmstop', vm_shutdown 'qmshutdown', vm_suspend
+    // 'qmpause' / 'qmsuspend' with todisk, migrate_vm 'qmigrate', create_vm 'qmcreate' / 'qmrestore',
+    // destroy_vm 'qmdestroy', clone_vm 'qmclone' with the SOURCE vmid), pve-container API2/LXC.pm and
+    // API2/LXC/Status.pm ('vzstart', 'vzstop', 'vzshutdown', 'vzmigrate', 'vzcreate' / 'vzrestore',
+    // 'vzdestroy', clone_vm 'vzclone' with the source vmid), pve-manager API2/VZDump.pm ('vzdump',
+    // id = the vmid when one guest is backed up). The id is the vmid; the task runs on the guest's node.
+
     synchronized void start(int vmid) {
-        update(vmid, g -> g.withStatus("running", unlessSuspended(g.lock()), now()));
+        Guest g = update(vmid, old -> old.withStatus("running", unlessSuspended(old.lock()), now()));
+        task(g, "start");
     }
 
     synchronized void stop(int vmid) {
-        update(vmid, g -> g.withStatus("stopped", unlessSuspended(g.lock()), now()));
+        Guest g = update(vmid, old -> old.withStatus("stopped", unlessSuspended(old.lock()), now()));
+        task(g, "stop");
+    }
+
+    /** Like {@link #stop}, as a clean shutdown ({@code qmshutdown}/{@code vzshutdown}). */
+    synchronized void shutdown(int vmid) {
+        Guest g = update(vmid, old -> old.withStatus("stopped", unlessSuspended(old.lock()), now()));
+        task(g, "shutdown");
     }
 
     synchronized void pause(int vmid) {
-        update(vmid, g -> {
-            requireQemu(g, "pause");
-            if (!g.processRunning()) {
+        Guest g = update(vmid, old -> {
+            requireQemu(old, "pause");
+            if (!old.processRunning()) {
                 throw new IllegalStateException("VM " + vmid + " is not running");
             }
-            return g.withStatus("paused", g.lock(), now());
+            return old.withStatus("paused", old.lock(), now());
         });
+        task(g, "pause");
     }
 
     /** Hibernation as Proxmox records it: status {@code stopped} plus {@code lock: suspended}. */
     synchronized void hibernate(int vmid) {
-        update(vmid, g -> {
-            requireQemu(g, "hibernate");
-            return g.withStatus("stopped", "suspended", now());
+        Guest g = update(vmid, old -> {
+            requireQemu(old, "hibernate");
+            return old.withStatus("stopped", "suspended", now());
         });
+        task(g, "suspend");
     }
 
     synchronized void setStatus(int vmid, String word) {
@@ -165,12 +202,15 @@ final class SimCluster {
 
     synchronized void migrate(int vmid, String node) {
         requireNode(node);
-        update(vmid, g -> {
-            if (g.node().equals(node)) {
+        String source = requireIdle(vmid).node();
+        Guest g = update(vmid, old -> {
+            if (old.node().equals(node)) {
                 throw new IllegalArgumentException("guest " + vmid + " is already on " + node);
             }
-            return g.withNode(node);
+            return old.withNode(node);
         });
+        // the migration's worker runs on the source node (migrate_vm forks it there)
+        tasks.run(source, g.isQemu() ? "qmigrate" : "vzmigrate", Integer.toString(vmid), now());
     }
 
     synchronized void rename(int vmid, String name) {
@@ -195,11 +235,11 @@ final class SimCluster {
     /** Creates a running guest under the lowest free vmid, as {@code /cluster/nextid} hands it out. */
     synchronized int create(Kind kind, String node, Random r) {
         requireNode(node);
-        int vmid = FIRST_VMID;
-        while (guests.containsKey(vmid)) {
-            vmid++;
-        }
-        guests.put(vmid, factory.created(r, vmid, kind, node, nextCtime(), now()));
+        int vmid = nextFreeVmid();
+        Guest g = factory.created(r, vmid, kind, node, nextCtime(), now());
+        guests.put(vmid, g);
+        task(g, "create");
+        task(g, "start"); // created with start=1: create_vm calls vm_start, a task of its own
         log.debug("sim vmid={} - created on {}", vmid, node);
         return vmid;
     }
@@ -209,20 +249,133 @@ final class SimCluster {
     }
 
     synchronized void delete(int vmid) {
-        require(vmid);
-        guests.remove(vmid);
+        destroy(requireIdle(vmid));
         log.debug("sim vmid={} - deleted", vmid);
     }
 
     /** Deletes the guest and creates another under the same vmid: new name, MAC, uuid and ctime. */
     synchronized void reuseVmid(int vmid, Random r) {
-        Guest old = require(vmid);
-        guests.put(vmid, factory.reincarnated(r, old, nextCtime(), now()));
+        Guest old = requireIdle(vmid);
+        destroy(old);
+        Guest fresh = factory.reincarnated(r, old, nextCtime(), now());
+        guests.put(vmid, fresh);
+        task(fresh, "create");
+        task(fresh, "start");
         log.debug("sim vmid={} - deleted and created again", vmid);
     }
 
     synchronized void reuseVmid(int vmid) {
         reuseVmid(vmid, random);
+    }
+
+    /**
+     * Deletes the guest and creates another under the same vmid with the old one's name and status
+     * word: only the markers (uuid, MAC, ctime) and what the listing does not show tell them apart.
+     */
+    synchronized void reuseVmidKeepingNameAndStatus(int vmid, Random r) {
+        Guest old = requireIdle(vmid);
+        destroy(old);
+        Guest fresh = factory.reincarnated(r, old, nextCtime(), now()).withName(old.name());
+        fresh = fresh.withStatus("stopped", null, now()).withStatus(old.status(), null, now());
+        guests.put(vmid, fresh);
+        task(fresh, "create");
+        if (fresh.processRunning()) {
+            task(fresh, "start");
+        }
+        log.debug("sim vmid={} - deleted and created again as {} {}", vmid, fresh.displayName(), fresh.status());
+    }
+
+    /**
+     * Starts a QEMU clone of {@code source} into the unused {@code newid} (qemu-server
+     * {@code clone_vm}): its {@code qmclone} task, with the source's vmid, runs on the source's node
+     * until {@link #cloneFinish}; meanwhile the new vmid is listed with {@code lock: clone}.
+     */
+    synchronized void cloneStart(int source, int newid, String name, Random r) {
+        Guest src = requireIdle(source);
+        requireQemu(src, "clone");
+        if (newid < FIRST_VMID) {
+            throw new IllegalArgumentException("vmid " + newid + ": at least " + FIRST_VMID);
+        }
+        if (guests.containsKey(newid)) {
+            // clone_vm's $load_and_check, before the task starts
+            throw new IllegalArgumentException("unable to create VM " + newid + ": config file already exists");
+        }
+        requireOnline(src.node());
+        Task task = tasks.begin(src.node(), "qmclone", Integer.toString(source), now());
+        guests.put(newid, factory.cloned(r, src, newid, name, new Guest.Work(Guest.Op.CLONE, now(), null, task)));
+        log.debug("sim vmid={} - clone of {} started", newid, source);
+    }
+
+    synchronized void cloneFinish(int newid) {
+        finish(newid, Guest.Op.CLONE);
+    }
+
+    /** A vzdump of the guest, now; its config and disks as they are. */
+    synchronized Backup backup(int vmid) {
+        Guest g = requireIdle(vmid);
+        requireOnline(g.node());
+        tasks.run(g.node(), "vzdump", Integer.toString(vmid), now());
+        return new Backup(g, now());
+    }
+
+    /**
+     * Starts restoring {@code backup} into {@code vmid}: over the guest there (it must be stopped:
+     * restore with {@code force}, its disks destroyed inside the same task) on its node, or into a
+     * new guest on the node the backup came from. The {@code qmrestore}/{@code vzrestore} task runs
+     * until {@link #restoreFinish}.
+     */
+    synchronized void restoreStart(int vmid, Backup backup, boolean unique, Random r) {
+        Objects.requireNonNull(backup, "backup");
+        Guest saved = backup.guest();
+        Guest existing = guests.get(vmid);
+        String word = saved.isQemu() ? "VM" : "CT";
+        if (vmid < FIRST_VMID) {
+            throw new IllegalArgumentException("vmid " + vmid + ": at least " + FIRST_VMID);
+        }
+        String node = saved.node();
+        if (existing != null) {
+            requireIdle(vmid);
+            if (existing.kind() != saved.kind()) {
+                throw new IllegalArgumentException("unable to restore " + word + " " + vmid + " - "
+                        + (existing.isQemu() ? "VM " : "CT ") + vmid + " already exists");
+            }
+            if (existing.processRunning()) {
+                // create_vm's restorefn: "$emsg vm is running"; pve-container: "can't overwrite running container"
+                throw new IllegalStateException(saved.isQemu() ? "unable to restore VM " + vmid + " - vm is running"
+                        : "unable to restore CT " + vmid + " - can't overwrite running container");
+            }
+            node = existing.node();
+        }
+        requireOnline(node);
+        Task task = tasks.begin(node, saved.isQemu() ? "qmrestore" : "vzrestore", Integer.toString(vmid), now());
+        Guest.Work work = new Guest.Work(Guest.Op.RESTORE, now(), existing, task);
+        guests.put(vmid, factory.restored(r, saved, vmid, node, unique, work));
+        log.debug("sim vmid={} - restore of {} started", vmid, backup);
+    }
+
+    synchronized void restoreFinish(int vmid) {
+        finish(vmid, Guest.Op.RESTORE);
+    }
+
+    /** Filler tasks on a node (console sessions and package updates), started now. */
+    synchronized void noiseTasks(String node, int count, boolean running) {
+        requireNode(node);
+        if (count < 0) {
+            throw new IllegalArgumentException("count " + count + ": must not be negative");
+        }
+        for (int i = 0; i < count; i++) {
+            // pve-manager API2/Nodes.pm 'vncshell' (a console, runs while it is open), API2/APT.pm 'aptupdate'
+            if (running) {
+                tasks.begin(node, "vncshell", "", now());
+            } else {
+                tasks.run(node, i % 2 == 0 ? "aptupdate" : "vncshell", "", now());
+            }
+        }
+    }
+
+    /** Who the following tasks are recorded for. */
+    synchronized void taskUser(String user) {
+        tasks.user(user);
     }
 
     synchronized void nodeOffline(String node, boolean offline) {
@@ -232,11 +385,13 @@ final class SimCluster {
         } else {
             offlineSince.remove(node);
         }
+        tasks.offline(node, offline);
     }
 
     /** The token loses every privilege on the guests matching now (an ACL per {@code /vms/<vmid>}). */
     synchronized void revokeAudit(Predicate<SimVm> which) {
-        guests.values().stream().filter(g -> which.test(g.view())).forEach(g -> unaudited.add(g.vmid()));
+        Instant now = now();
+        guests.values().stream().filter(g -> which.test(g.view(now))).forEach(g -> unaudited.add(g.vmid()));
     }
 
     synchronized void restoreAudit() {
@@ -245,8 +400,52 @@ final class SimCluster {
 
     // ---- helpers ----
 
-    private void update(int vmid, UnaryOperator<Guest> change) {
-        guests.put(vmid, change.apply(require(vmid)));
+    private Guest update(int vmid, UnaryOperator<Guest> change) {
+        Guest changed = change.apply(requireIdle(vmid));
+        guests.put(vmid, changed);
+        return changed;
+    }
+
+    /** A task of this guest's kind ({@code qm<what>} or {@code vz<what>}) on its node, done now. */
+    private void task(Guest g, String what) {
+        tasks.run(g.node(), (g.isQemu() ? "qm" : "vz") + what, Integer.toString(g.vmid()), now());
+    }
+
+    /** destroy_vm refuses a running VM ("VM 100 is running - destroy failed"): it is stopped first. */
+    private void destroy(Guest g) {
+        if (g.processRunning()) {
+            task(g, "stop");
+        }
+        guests.remove(g.vmid());
+        task(g, "destroy");
+    }
+
+    private void finish(int vmid, Guest.Op op) {
+        Guest g = require(vmid);
+        if (g.work() == null || g.work().op() != op) {
+            throw new IllegalStateException("no " + op.name().toLowerCase(Locale.ROOT) + " is running into "
+                    + vmid);
+        }
+        guests.put(vmid, g.finished());
+        tasks.end(g.work().task(), now());
+        log.debug("sim vmid={} - {} finished", vmid, op);
+    }
+
+    /** The guest, when no clone or restore is running on it; Proxmox holds its config lock meanwhile. */
+    private Guest requireIdle(int vmid) {
+        Guest guest = require(vmid);
+        if (guest.busy()) {
+            throw new IllegalStateException((guest.isQemu() ? "VM " : "CT ") + vmid + " is busy: its "
+                    + guest.work().op().name().toLowerCase(Locale.ROOT) + " has not finished");
+        }
+        return guest;
+    }
+
+    private void requireOnline(String node) {
+        requireNode(node);
+        if (freshness(node) != Freshness.ONLINE) {
+            throw new IllegalStateException("node " + node + " is offline");
+        }
     }
 
     private Guest require(int vmid) {
@@ -281,11 +480,32 @@ final class SimCluster {
         return lastCtime;
     }
 
-    /** Guests on online nodes, for random changes. */
+    /** QEMU templates on online nodes that no clone or restore is writing, for random clones. */
+    synchronized List<Guest> onlineTemplates() {
+        List<Guest> result = new ArrayList<>();
+        for (Guest guest : guests.values()) {
+            if (guest.id().template() && guest.isQemu() && !guest.busy()
+                    && freshness(guest.node()) == Freshness.ONLINE) {
+                result.add(guest);
+            }
+        }
+        return result;
+    }
+
+    /** The lowest unused vmid, as {@code /cluster/nextid} gives it. */
+    synchronized int nextFreeVmid() {
+        int vmid = FIRST_VMID;
+        while (guests.containsKey(vmid)) {
+            vmid++;
+        }
+        return vmid;
+    }
+
+    /** Guests on online nodes, templates and guests being cloned or restored left out, for random changes. */
     synchronized List<Guest> onlineGuests() {
         List<Guest> result = new ArrayList<>();
         for (Guest guest : guests.values()) {
-            if (!guest.id().template() && freshness(guest.node()) == Freshness.ONLINE) {
+            if (!guest.id().template() && !guest.busy() && freshness(guest.node()) == Freshness.ONLINE) {
                 result.add(guest);
             }
         }

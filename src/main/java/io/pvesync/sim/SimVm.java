@@ -23,14 +23,30 @@ package io.pvesync.sim;
  *                  running QEMU guest whose agent answers, a running container), else the static
  *                  address of its config (cloud-init {@code ipconfig0}, LXC {@code ip=}), else null
  * @param template  whether this is a template (pvesync skips these)
- * @param ctime     QEMU: the {@code ctime} of the config's {@code meta}, the incarnation marker;
- *                  LXC: when it was created (its config carries no marker, pvesync uses the MAC)
- * @param mac       the MAC of {@code net0}, upper case as Proxmox writes it
+ * @param ctime     QEMU: the {@code ctime} of the config's {@code meta} (a clone carries its source's);
+ *                  LXC: when it was created. 0 while a clone or restore has written only a temporary
+ *                  config
+ * @param mac       the MAC of {@code net0}, upper case as Proxmox writes it; null while a clone or
+ *                  restore has written only a temporary config
+ * @param uuid      QEMU: the {@code uuid} of the config's {@code smbios1}, lower case; null for LXC
+ *                  and while a clone or restore has written only a temporary config
  * @param agent     what the guest agent does (always {@link AgentState#OFF} for containers)
  */
 public record SimVm(int vmid, Kind kind, String name, String node, String status, String lock, int cores,
                     int memoryMb, int diskGb, String ipAddress, boolean template, long ctime, String mac,
-                    AgentState agent) {
+                    String uuid, AgentState agent) {
+
+    /**
+     * The incarnation marker pvesync stores for this guest (DESIGN.md 3.1), from the config the
+     * simulator serves now: QEMU {@code uuid:<smbios1 uuid>}, LXC {@code hwaddr:<net0 MAC>}, both
+     * lower case; null while the config is a clone's or restore's temporary one, which has neither.
+     */
+    public String marker() {
+        if (kind == Kind.QEMU) {
+            return uuid == null ? null : "uuid:" + uuid.toLowerCase(java.util.Locale.ROOT);
+        }
+        return mac == null ? null : "hwaddr:" + mac.toLowerCase(java.util.Locale.ROOT);
+    }
 
     /** The guest types of {@code /cluster/resources}. */
     public enum Kind {

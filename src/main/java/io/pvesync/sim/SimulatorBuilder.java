@@ -210,7 +210,7 @@ public final class SimulatorBuilder {
             guests.add(factory.initial(random, SimCluster.FIRST_VMID + i, kinds.get(which), isTemplate.get(which),
                     node, ctime, now));
         }
-        SimCluster cluster = new SimCluster(nodeList, guests, clock, staleFor, factory, new Random(seed * 31 + 17));
+        SimCluster cluster = new SimCluster(nodeList, guests, clock, staleFor, factory, new Random(seed * 31 + 17), now);
         Set<String> granted = privileges != null ? privileges : Auth.auditor(pve);
         Auth auth = new Auth(tokenId, tokenSecret, pve, authFailureDelay, granted);
         int floor = minGuests != null ? minGuests : (vms + containers) / 2;

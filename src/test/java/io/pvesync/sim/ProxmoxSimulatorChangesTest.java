@@ -168,6 +168,34 @@ class ProxmoxSimulatorChangesTest {
     }
 
     @Test
+    void randomStepsCloneRestoreAndReuseAndFinishWhatTheyStartOnALaterStep() {
+        ProxmoxSimulator sim = sim(42);
+        Random random = new Random(3);
+        List<String> done = new ArrayList<>();
+
+        for (int i = 0; i < 600; i++) {
+            done.add(sim.randomStep(random));
+        }
+
+        assertThat(done).anyMatch(s -> s.startsWith("clone vmid=")).anyMatch(s -> s.startsWith("clone-reuse vmid="))
+                .anyMatch(s -> s.startsWith("clone-finish vmid=")).anyMatch(s -> s.startsWith("lookalike vmid="))
+                .anyMatch(s -> s.startsWith("backup vmid=")).anyMatch(s -> s.startsWith("restore vmid="))
+                .anyMatch(s -> s.startsWith("restore-finish vmid=")).anyMatch(s -> s.startsWith("shutdown vmid="));
+        for (int i = 0; i < done.size(); i++) {
+            String step = done.get(i);
+            if (step.startsWith("clone-finish") || step.startsWith("restore-finish")) {
+                String vmid = step.substring(step.indexOf('=') + 1);
+                String kind = step.startsWith("clone") ? "clone" : "restore";
+                assertThat(done.subList(Math.max(0, i - 4), i)).as("step %d: %s", i, step)
+                        .anyMatch(s -> s.startsWith(kind) && !s.contains("finish")
+                                && (s.endsWith(" to " + vmid) || s.startsWith(kind + " vmid=" + vmid + " ")));
+            }
+        }
+        assertThat(sim.inProgress()).hasSizeLessThanOrEqualTo(3);
+        assertThat(sim.vms()).filteredOn(SimVm::template).isNotEmpty();
+    }
+
+    @Test
     void randomStepsNeverDeleteBelowTheFloor() {
         ProxmoxSimulator sim = SimHarness.plain().nodes(2).vms(6).containers(0).templates(0).minGuests(5).seed(3).start();
         started.add(sim);

@@ -83,8 +83,9 @@ final class Changes {
     }
 
     private SimVm pick(Random r, Predicate<SimVm> which) {
+        List<Integer> busy = sim.inProgress(); // a clone or restore holds the guest's config lock
         List<SimVm> candidates = sim.vms().stream()
-                .filter(v -> !v.template() && !faults.isOffline(v.node()) && which.test(v))
+                .filter(v -> !v.template() && !faults.isOffline(v.node()) && !busy.contains(v.vmid()) && which.test(v))
                 .toList();
         return candidates.isEmpty() ? null : candidates.get(r.nextInt(candidates.size()));
     }

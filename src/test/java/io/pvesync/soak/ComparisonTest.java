@@ -30,7 +30,7 @@ class ComparisonTest {
 
     private static SimVm vm(int vmid, String name, String status, int cores, long ctime, String ip) {
         return new SimVm(vmid, SimVm.Kind.QEMU, name, "pve1", status, null, cores, 2048, 32, ip, false, ctime,
-                "BC:24:11:00:00:0" + vmid % 10, AgentState.RUNNING);
+                "BC:24:11:00:00:0" + vmid % 10, "00000000-0000-4000-8000-00000000" + ctime, AgentState.RUNNING);
     }
 
     private static TableRow row(int id, SimVm vm, String status, String ip, boolean retired, Integer owner) {
