@@ -71,12 +71,57 @@ public final class ProxmoxChecks {
         } catch (ProxmoxException e) {
             results.add(CheckResult.fail(subject, "privileges unreadable: " + e.getMessage()));
         }
+        JsonNode listing;
         try {
-            results.add(listing(subject, client.get(ApiCall.clusterResources())));
+            listing = client.get(ApiCall.clusterResources());
+            results.add(listing(subject, listing));
         } catch (ProxmoxException e) {
             results.add(CheckResult.fail(subject, "listing failed: " + e.getMessage()));
+            return results;
+        }
+        try {
+            results.add(tasks(subject, nodeNames(listing), client.get(ApiCall.clusterTasks())));
+        } catch (ProxmoxException e) {
+            results.add(CheckResult.warn(subject, "task list unreadable (" + e.getMessage() + "): every change of a"
+                    + " guest's name or status costs a config read to rule out a reused VMID"));
         }
         return results;
+    }
+
+    /**
+     * What the token sees of {@code /cluster/tasks}: without Sys.Audit on {@code /} it sees no
+     * task at all (pve-manager API2/Cluster.pm compares a task's user with the token's full id,
+     * which never matches), and pvesync then reads a config on every change of name or status.
+     */
+    static CheckResult tasks(String subject, Set<String> nodes, JsonNode data) {
+        Set<String> showing = new TreeSet<>();
+        int count = 0;
+        for (JsonNode task : data) {
+            count++;
+            if (task.hasNonNull("node")) {
+                showing.add(task.get("node").asText());
+            }
+        }
+        Set<String> silent = new TreeSet<>(nodes);
+        silent.removeAll(showing);
+        String text = "task list shows " + count + " task(s) from " + (nodes.size() - silent.size()) + " of "
+                + nodes.size() + " node(s)";
+        if (!silent.isEmpty()) {
+            return CheckResult.warn(subject, text + "; none from " + String.join(", ", silent) + ": lifecycle events"
+                    + " there are not visible (the token needs Sys.Audit on /, which PVEAuditor has), so a change of"
+                    + " name or status there costs a config read");
+        }
+        return CheckResult.ok(subject, text);
+    }
+
+    private static Set<String> nodeNames(JsonNode listing) {
+        Set<String> nodes = new TreeSet<>();
+        for (JsonNode entry : listing) {
+            if ("node".equals(entry.path("type").asText()) && entry.hasNonNull("node")) {
+                nodes.add(entry.get("node").asText());
+            }
+        }
+        return nodes;
     }
 
     private static int parseMajor(String release) {

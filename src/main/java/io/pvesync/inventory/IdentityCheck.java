@@ -109,8 +109,8 @@ final class IdentityCheck {
     }
 
     /**
-     * The guests this pass must not write, with why: without a row while a create or restore task
-     * of their VMID still runs; in doubt and their config not read (it failed, or the pass was cut
+     * The guests this pass must not write, with why: while a destroy, create or restore task of
+     * their VMID still runs; in doubt and their config not read (it failed, or the pass was cut
      * short); or whose config, read now, has no marker while their row has one.
      */
     Map<Integer, String> holds(Snapshot snapshot, Map<Integer, KnownVm> known, Map<Integer, Suspicion> inDoubt,
@@ -119,9 +119,12 @@ final class IdentityCheck {
         for (ObservedVm vm : snapshot.vms()) {
             Suspicion why = inDoubt.get(vm.vmid());
             KnownVm stored = known.get(vm.vmid());
-            Optional<String> making = stored == null ? tasks.stillBeingMade(vm.vmid()) : Optional.empty();
-            if (making.isPresent()) {
-                holds.put(vm.vmid(), NOT_YET + making.get() + "; it gets its row once the task ends");
+            Optional<String> running = tasks.stillRunning(vm.vmid());
+            if (running.isPresent()) {
+                // mid-lifecycle: neither a row's VM nor a new one yet, and a row settled now would
+                // let a later pass search the task list from after this task began
+                holds.put(vm.vmid(), stored == null ? NOT_YET + running.get() + "; it gets its row once the task ends"
+                        : running.get() + "; the row is kept as it was until the task ends");
             } else if (why != null && !configsRead.contains(vm.vmid())) {
                 holds.put(vm.vmid(), why.why() + ", and its config could not be read to tell a change of the same"
                         + " VM from another VM under a reused VMID; the row is kept as it was until the config can be"

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,11 +18,15 @@ import java.util.Set;
  * §11): which VMIDs were destroyed, created or restored since a moment, and whether the list
  * reaches back far enough to vouch that nothing else happened.
  *
- * <p>Each node broadcasts its own recent tasks, newest first, cut to 32 KB by dropping the oldest
- * (pve-cluster {@code PVE::Cluster::broadcast_tasklist}), so a busy node's list reaches back less
- * far. The list vouches for an interval only when every node of the listing is online and shows a
- * task that started at or before the interval's beginning: a node that shows nothing (an empty
- * list, or a token without {@code Sys.Audit}, which sees only its own tasks) vouches for nothing.
+ * <p>Each node broadcasts its own list: every running task, then its newest finished ones by start
+ * time, 25 entries in all (pve-common {@code PVE::RESTEnvironment::active_workers}), cut further to
+ * 32 KB by dropping the last (pve-cluster {@code PVE::Cluster::broadcast_tasklist}). So a busy
+ * node's list reaches back less far, and only as far as its oldest finished task: a long-running
+ * task says nothing about what finished before it. The list vouches for an interval only when
+ * every node of the listing is online and shows a finished task that started before the interval
+ * began: a node that shows none (an empty list, or a token without {@code Sys.Audit}, which sees no
+ * task at all) vouches for nothing. A guest whose lifecycle task still runs is held
+ * ({@link IdentityCheck}), so its row's interval always begins before that task started.
  *
  * <p>Times are the nodes' clocks, the interval's beginning is pvesync's or the database's: both
  * sides are widened by {@link #CLOCK_SLACK}, which costs at most a marker read too many.
@@ -47,7 +52,9 @@ public final class TaskWindow {
     private final boolean readable;
     private final String unreadable;
     private final Map<Integer, List<Task>> lifecycle = new HashMap<>();
-    private final Map<String, Long> oldestStart = new HashMap<>();
+    /** Per node, the start of its oldest finished task in the list: every later one is in it. */
+    private final Map<String, Long> oldestFinished = new HashMap<>();
+    private final Set<String> showing = new HashSet<>();
 
     private TaskWindow(boolean readable, String unreadable) {
         this.readable = readable;
@@ -88,7 +95,10 @@ public final class TaskWindow {
         } catch (BadFieldException unreadableEntry) {
             return;
         }
-        oldestStart.merge(task.node(), task.start(), Math::min);
+        showing.add(task.node());
+        if (task.end() != null) {
+            oldestFinished.merge(task.node(), task.start(), Math::min);
+        }
         if (LIFECYCLE.contains(task.type())) {
             vmid(task.id()).ifPresent(vmid -> lifecycle.computeIfAbsent(vmid, v -> new ArrayList<>()).add(task));
         }
@@ -129,13 +139,13 @@ public final class TaskWindow {
     }
 
     /**
-     * The create or restore task of {@code vmid} that still runs, described; empty when none. A
-     * VMA restore rewrites the config without any lock while it extracts (qemu-server
+     * The destroy, create or restore task of {@code vmid} that still runs, described; empty when
+     * none. A VMA restore rewrites the config without any lock while it extracts (qemu-server
      * {@code restore_vma_archive}), so the listing alone would show a half-restored guest.
      */
-    public Optional<String> stillBeingMade(int vmid) {
+    public Optional<String> stillRunning(int vmid) {
         for (Task task : lifecycle.getOrDefault(vmid, List.of())) {
-            if (task.end() == null && !task.type().endsWith("destroy")) {
+            if (task.end() == null) {
                 return Optional.of("task " + task.type() + " of VMID " + vmid + " on node " + task.node()
                         + " still running");
             }
@@ -161,11 +171,12 @@ public final class TaskWindow {
             if (node.getValue() != NodeState.ONLINE) {
                 return Optional.of("node " + node.getKey() + " is not online");
             }
-            Long oldest = oldestStart.get(node.getKey());
+            Long oldest = oldestFinished.get(node.getKey());
             if (oldest == null) {
-                return Optional.of("the task list shows nothing from node " + node.getKey());
+                return Optional.of("the task list shows " + (showing.contains(node.getKey()) ? "no finished task"
+                        : "nothing") + " from node " + node.getKey());
             }
-            if (oldest > from) {
+            if (oldest >= from) {
                 return Optional.of("node " + node.getKey() + "'s task list reaches back only to "
                         + Instant.ofEpochSecond(oldest));
             }
