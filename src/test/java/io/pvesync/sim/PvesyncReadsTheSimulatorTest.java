@@ -10,13 +10,11 @@ import io.pvesync.inventory.Snapshot;
 import io.pvesync.inventory.StatusMapping;
 import io.pvesync.proxmox.ApiCall;
 import io.pvesync.proxmox.ProxmoxClient;
-import io.pvesync.sim.SimVm.Kind;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -57,8 +55,7 @@ class PvesyncReadsTheSimulatorTest {
                 assertThat(observed.memoryMb()).isEqualTo(vm.memoryMb());
                 assertThat(observed.diskGb()).isEqualTo(vm.diskGb());
                 assertThat(observed.ipAddress()).as("address of %s", vm.vmid()).isEqualTo(vm.ipAddress());
-                assertThat(observed.incarnation()).isEqualTo(vm.kind() == Kind.QEMU ? "ctime:" + vm.ctime()
-                        : "hwaddr:" + vm.mac().toLowerCase(Locale.ROOT));
+                assertThat(observed.incarnation()).isEqualTo(vm.marker());
             }
             assertThat(truth).filteredOn(v -> v.ipAddress() != null).hasSizeGreaterThan(truth.size() / 2);
             assertThat(truth).filteredOn(v -> v.ipAddress() == null).isNotEmpty();

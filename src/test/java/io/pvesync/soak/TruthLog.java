@@ -4,7 +4,6 @@ import io.pvesync.sim.SimVm;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,11 +29,11 @@ final class TruthLog {
     private final Map<Integer, Set<String>> markers = new HashMap<>();
 
     /**
-     * The incarnation marker pvesync stores for this guest, as {@code GuestConfig} reads it from the
-     * config the simulator serves: QEMU {@code ctime:} of {@code meta}, LXC {@code hwaddr:} of net0.
+     * The incarnation marker pvesync stores for this guest (DESIGN.md 3.1): QEMU {@code uuid:} of
+     * {@code smbios1}, LXC {@code hwaddr:} of net0.
      */
     static String marker(SimVm vm) {
-        return vm.kind() == SimVm.Kind.QEMU ? "ctime:" + vm.ctime() : "hwaddr:" + vm.mac().toLowerCase(Locale.ROOT);
+        return vm.marker();
     }
 
     /** Records the simulator's truth; call after every change. Templates are not synced and not recorded. */
