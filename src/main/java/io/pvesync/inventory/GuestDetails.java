@@ -196,11 +196,12 @@ public final class GuestDetails implements AutoCloseable {
 
     /**
      * Records that the rows of {@code applied}'s guests are true as of its listing, once the pass's
-     * writes are committed: the next pass searches the task list from then on. Guests the store
-     * held ({@code heldByStore}) keep their earlier time.
+     * writes are committed: the next pass searches the task list for tasks after {@code mark}
+     * (the pass's own task list, {@link TaskWindow#mark()}). Guests the store held
+     * ({@code heldByStore}) keep their earlier mark.
      */
-    public void settled(Snapshot applied, Set<Integer> heldByStore) {
-        identity.settled(applied, heldByStore);
+    public void settled(Snapshot applied, Set<Integer> heldByStore, TaskMark mark) {
+        identity.settled(applied, heldByStore, mark);
     }
 
     private Work plan(ObservedVm vm, KnownVm known, boolean reconcile, boolean inDoubt, Instant now) {

@@ -1,6 +1,5 @@
 package io.pvesync.inventory;
 
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -18,10 +17,11 @@ final class IdentityCheck {
 
     private final Map<Integer, GuestConfig> configs;
     /**
-     * When each guest's row was last known true: the listing time of the last committed pass that
-     * wrote or confirmed it.
+     * When each guest's row was last known true: the task list's mark of the last committed pass
+     * of this process that wrote or confirmed it. Unknown (a restart, another instance's pass):
+     * every lifecycle task of the VMID in the list counts, and the list vouches for nothing.
      */
-    private final Map<Integer, Instant> settledAt = new ConcurrentHashMap<>();
+    private final Map<Integer, TaskMark> settledAt = new ConcurrentHashMap<>();
 
     /** @param configs the configs {@link GuestDetails} caches, by VMID */
     IdentityCheck(Map<Integer, GuestConfig> configs) {
@@ -33,10 +33,10 @@ final class IdentityCheck {
      * writes are committed: the next pass searches the task list from then on. Guests the store
      * held ({@code heldByStore}) keep their earlier time.
      */
-    void settled(Snapshot applied, Set<Integer> heldByStore) {
+    void settled(Snapshot applied, Set<Integer> heldByStore, TaskMark mark) {
         for (ObservedVm vm : applied.vms()) {
             if (!heldByStore.contains(vm.vmid())) {
-                settledAt.put(vm.vmid(), applied.takenAt());
+                settledAt.put(vm.vmid(), mark);
             }
         }
     }
@@ -76,7 +76,7 @@ final class IdentityCheck {
             return Optional.of(new Suspicion(Doubt.LIFECYCLE, "listed again while its row says missing (its VM"
                     + " vanished, and the VMID may have been taken since)"));
         }
-        Instant since = later(settledAt.get(vm.vmid()), stored.lastSeenAt());
+        TaskMark since = settledAt.getOrDefault(vm.vmid(), TaskMark.NONE);
         Optional<String> task = tasks.lifecycle(vm.vmid(), since);
         if (task.isPresent()) {
             return Optional.of(new Suspicion(Doubt.LIFECYCLE, task.get() + " since its row was last confirmed"));
@@ -99,13 +99,6 @@ final class IdentityCheck {
                     + (stored.status() == null ? "another status" : stored.status().column());
         }
         return null;
-    }
-
-    private static Instant later(Instant a, Instant b) {
-        if (a == null) {
-            return b;
-        }
-        return b == null || a.isAfter(b) ? a : b;
     }
 
     /**

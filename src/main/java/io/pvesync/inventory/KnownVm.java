@@ -1,7 +1,5 @@
 package io.pvesync.inventory;
 
-import java.time.Instant;
-
 /**
  * What the table holds for a live VM of a cluster (the row pvesync currently keeps for that VMID),
  * as far as deciding which guests need a closer look is concerned.
@@ -9,13 +7,6 @@ import java.time.Instant;
  * @param status      the stored status; null for a value pvesync does not write
  * @param ipAddress   null when none is stored
  * @param incarnation null when none is stored yet
- * @param lastSeenAt  when a pass last wrote the row from its VM (its {@code last_seen_at}), so the
- *                    row was true then; null when unknown
  */
-public record KnownVm(int vmid, String name, VmStatus status, String node, String ipAddress, String incarnation,
-                      Instant lastSeenAt) {
-
-    public KnownVm(int vmid, String name, VmStatus status, String node, String ipAddress, String incarnation) {
-        this(vmid, name, status, node, ipAddress, incarnation, null);
-    }
+public record KnownVm(int vmid, String name, VmStatus status, String node, String ipAddress, String incarnation) {
 }

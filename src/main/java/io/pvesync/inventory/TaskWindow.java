@@ -1,10 +1,7 @@
 package io.pvesync.inventory;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -12,41 +9,39 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What {@code GET /cluster/tasks} tells about the VMIDs' lifecycles (DESIGN.md 3.1, PROXMOX-API.md
- * §11): which VMIDs were destroyed, created or restored since a moment, and whether the list
- * reaches back far enough to vouch that nothing else happened.
+ * §11): which VMIDs were destroyed, created or restored since an earlier pass ({@link TaskMark}),
+ * and whether the list reaches back far enough to vouch that nothing else happened.
  *
  * <p>Each node broadcasts its own list: every running task, then its newest finished ones by start
  * time, 25 entries in all (pve-common {@code PVE::RESTEnvironment::active_workers}), cut further to
  * 32 KB by dropping the last (pve-cluster {@code PVE::Cluster::broadcast_tasklist}). So a busy
  * node's list reaches back less far, and only as far as its oldest finished task: a long-running
- * task says nothing about what finished before it. The list vouches for an interval only when
- * every node of the listing is online and shows a finished task that started before the interval
- * began: a node that shows none (an empty list, or a token without {@code Sys.Audit}, which sees no
- * task at all) vouches for nothing. A guest whose lifecycle task still runs is held
- * ({@link IdentityCheck}), so its row's interval always begins before that task started.
+ * task says nothing about what finished before it. A node vouches for the time since an earlier
+ * pass only when it is online and its oldest finished task in the list started before the newest
+ * task that pass saw from it: then every task that started since is in the list. A node that shows
+ * no finished task (an empty list, or a token without {@code Sys.Audit}, which sees no task at
+ * all), or that the earlier pass saw nothing from, vouches for nothing. A guest whose lifecycle
+ * task still runs is held ({@link IdentityCheck}), so no row is confirmed mid-lifecycle.
  *
- * <p>Times are the nodes' clocks, the interval's beginning is pvesync's or the database's: both
- * sides are widened by {@link #CLOCK_SLACK}, which costs at most a marker read too many.
+ * <p>Times are only ever compared with times of the same node: pvesync's clock plays no part.
  */
 public final class TaskWindow {
 
-    /** Allowed disagreement between the Proxmox nodes' clocks and pvesync's. */
-    static final Duration CLOCK_SLACK = Duration.ofSeconds(60);
-
     /**
-     * The task types after which a VMID may name another VM (pve-manager, qemu-server and
-     * pve-container fork_worker calls). A clone's task carries the SOURCE vmid, so it is not
-     * among these for its target: a clone into a used VMID needs that VMID's destroy first, and
-     * the destroy carries the target.
+     * The task types after which a VMID may name another VM (qemu-server and pve-container
+     * fork_worker calls). A clone's task carries the SOURCE vmid, so it is not among these for its
+     * target: a clone into a used VMID needs that VMID's destroy first, and the destroy carries the
+     * target.
      */
     static final Set<String> LIFECYCLE = Set.of("qmcreate", "qmdestroy", "qmrestore", "vzcreate", "vzdestroy",
             "vzrestore");
 
     /** One task entry as far as this class needs it; {@code end} is null while the task runs. */
-    record Task(String node, String type, String id, long start, Long end, String status) {
+    record Task(String upid, String node, String type, String id, long start, Long end) {
     }
 
     private final boolean readable;
@@ -54,6 +49,8 @@ public final class TaskWindow {
     private final Map<Integer, List<Task>> lifecycle = new HashMap<>();
     /** Per node, the start of its oldest finished task in the list: every later one is in it. */
     private final Map<String, Long> oldestFinished = new HashMap<>();
+    private final Map<String, Long> newest = new HashMap<>();
+    private final Map<String, Set<String>> newestUpids = new HashMap<>();
     private final Set<String> showing = new HashSet<>();
 
     private TaskWindow(boolean readable, String unreadable) {
@@ -71,10 +68,10 @@ public final class TaskWindow {
      * no start time) are left out; they can only make a node vouch for less.
      */
     public static TaskWindow of(JsonNode data) {
-        TaskWindow window = new TaskWindow(true, null);
         if (data == null || !data.isArray()) {
             return unreadable("the task list is not a list");
         }
+        TaskWindow window = new TaskWindow(true, null);
         for (JsonNode entry : data) {
             window.add(entry);
         }
@@ -90,14 +87,21 @@ public final class TaskWindow {
                 return;
             }
             OptionalLong end = Lenient.integer(entry, "endtime");
-            task = new Task(node, Lenient.text(entry, "type").orElse(""), idOf(entry), start.getAsLong(),
-                    end.isPresent() ? end.getAsLong() : null, Lenient.text(entry, "status").orElse(null));
+            task = new Task(Lenient.text(entry, "upid").orElse(""), node, Lenient.text(entry, "type").orElse(""),
+                    idOf(entry), start.getAsLong(), end.isPresent() ? end.getAsLong() : null);
         } catch (BadFieldException unreadableEntry) {
             return;
         }
         showing.add(task.node());
         if (task.end() != null) {
             oldestFinished.merge(task.node(), task.start(), Math::min);
+        }
+        Long before = newest.get(task.node());
+        if (before == null || task.start() > before) {
+            newest.put(task.node(), task.start());
+            newestUpids.put(task.node(), new HashSet<>(Set.of(task.upid())));
+        } else if (task.start() == before) {
+            newestUpids.get(task.node()).add(task.upid());
         }
         if (LIFECYCLE.contains(task.type())) {
             vmid(task.id()).ifPresent(vmid -> lifecycle.computeIfAbsent(vmid, v -> new ArrayList<>()).add(task));
@@ -122,17 +126,21 @@ public final class TaskWindow {
         return readable;
     }
 
+    /** How far this list went, to compare the next pass's list with. */
+    public TaskMark mark() {
+        Map<String, TaskMark.NodeMark> nodes = new TreeMap<>();
+        newest.forEach((node, start) -> nodes.put(node, new TaskMark.NodeMark(start, newestUpids.get(node))));
+        return new TaskMark(nodes);
+    }
+
     /**
-     * The destroy, create or restore task of {@code vmid} that ran at or after {@code since}
-     * (or still runs), described for a log line; empty when none shows. With {@code since} null
-     * every such task in the list counts.
+     * The destroy, create or restore task of {@code vmid} that still runs or started after
+     * {@code since}, described for a log line; empty when none shows.
      */
-    public Optional<String> lifecycle(int vmid, Instant since) {
-        long from = since == null ? Long.MIN_VALUE : since.minus(CLOCK_SLACK).getEpochSecond();
+    public Optional<String> lifecycle(int vmid, TaskMark since) {
         for (Task task : lifecycle.getOrDefault(vmid, List.of())) {
-            if (task.end() == null || task.end() >= from || task.start() >= from) {
-                return Optional.of("task " + task.type() + " of VMID " + vmid + " on node " + task.node()
-                        + (task.end() == null ? " still running" : " at " + Instant.ofEpochSecond(task.start())));
+            if (task.end() == null || since.isAfter(task.node(), task.start(), task.upid())) {
+                return Optional.of(describe(task));
             }
         }
         return Optional.empty();
@@ -144,13 +152,13 @@ public final class TaskWindow {
      * {@code restore_vma_archive}), so the listing alone would show a half-restored guest.
      */
     public Optional<String> stillRunning(int vmid) {
-        for (Task task : lifecycle.getOrDefault(vmid, List.of())) {
-            if (task.end() == null) {
-                return Optional.of("task " + task.type() + " of VMID " + vmid + " on node " + task.node()
-                        + " still running");
-            }
-        }
-        return Optional.empty();
+        return lifecycle.getOrDefault(vmid, List.of()).stream().filter(t -> t.end() == null).findFirst()
+                .map(TaskWindow::describe);
+    }
+
+    private static String describe(Task task) {
+        return "task " + task.type() + " of VMID " + task.id() + " on node " + task.node()
+                + (task.end() == null ? " still running" : " (" + task.upid() + ")");
     }
 
     /**
@@ -159,32 +167,28 @@ public final class TaskWindow {
      *
      * @param nodes every node the listing named, with its state
      */
-    public Optional<String> gap(Instant since, Map<String, NodeState> nodes) {
+    public Optional<String> gap(TaskMark since, Map<String, NodeState> nodes) {
         if (!readable) {
             return Optional.of("the task list could not be read (" + unreadable + ")");
         }
-        if (since == null) {
-            return Optional.of("no earlier pass to compare with");
-        }
-        long from = since.minus(CLOCK_SLACK).getEpochSecond();
-        for (Map.Entry<String, NodeState> node : sorted(nodes.entrySet())) {
+        for (Map.Entry<String, NodeState> node : new TreeMap<>(nodes).entrySet()) {
+            String name = node.getKey();
             if (node.getValue() != NodeState.ONLINE) {
-                return Optional.of("node " + node.getKey() + " is not online");
+                return Optional.of("node " + name + " is not online");
             }
-            Long oldest = oldestFinished.get(node.getKey());
+            TaskMark.NodeMark then = since.nodes().get(name);
+            if (then == null) {
+                return Optional.of("no earlier task list of node " + name + " to compare with");
+            }
+            Long oldest = oldestFinished.get(name);
             if (oldest == null) {
-                return Optional.of("the task list shows " + (showing.contains(node.getKey()) ? "no finished task"
-                        : "nothing") + " from node " + node.getKey());
+                return Optional.of("the task list shows " + (showing.contains(name) ? "no finished task" : "nothing")
+                        + " from node " + name);
             }
-            if (oldest >= from) {
-                return Optional.of("node " + node.getKey() + "'s task list reaches back only to "
-                        + Instant.ofEpochSecond(oldest));
+            if (oldest >= then.newest()) {
+                return Optional.of("node " + name + "'s task list no longer reaches back to the previous pass");
             }
         }
         return Optional.empty();
-    }
-
-    private static List<Map.Entry<String, NodeState>> sorted(Collection<Map.Entry<String, NodeState>> entries) {
-        return entries.stream().sorted(Map.Entry.comparingByKey()).toList();
     }
 }

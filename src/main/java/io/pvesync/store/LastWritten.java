@@ -116,7 +116,7 @@ record LastWritten(Map<Integer, StoredRow> rows, List<StoredRow> unadopted, Map<
         for (StoredRow row : rows.values()) {
             RowValues v = row.values();
             out.put(v.vmid(), new KnownVm(v.vmid(), v.name(), VmStatus.fromColumn(v.status()), v.node(),
-                    v.ipAddress(), v.incarnation(), row.lastSeenAt()));
+                    v.ipAddress(), v.incarnation()));
         }
         return out;
     }

@@ -11,13 +11,12 @@ import java.time.Instant;
  *                  cluster has adopted yet
  * @param createdAt  null when the application stored none
  * @param ownerId    its {@code owner_id}, null when nobody owns it yet
- * @param lastSeenAt when a pass last wrote it from its VM, null when never
  */
-record StoredRow(int id, String cluster, Instant createdAt, Integer ownerId, Instant lastSeenAt, RowValues values) {
+record StoredRow(int id, String cluster, Instant createdAt, Integer ownerId, RowValues values) {
 
-    /** A row without an owner that no pass has written yet. */
+    /** A row without an owner. */
     StoredRow(int id, String cluster, Instant createdAt, RowValues values) {
-        this(id, cluster, createdAt, null, null, values);
+        this(id, cluster, createdAt, null, values);
     }
 
     int vmid() {

@@ -16,11 +16,11 @@ import java.util.Map;
 
 /** The reads of a pass; each is one statement, run inside the caller's admin transaction. */
 final class VmRows {
-    private static final String KNOWN = "SELECT vmid, name, status, proxmox_node, ip_address, incarnation, last_seen_at"
+    private static final String KNOWN = "SELECT vmid, name, status, proxmox_node, ip_address, incarnation"
             + " FROM public.vms WHERE proxmox_cluster = ? AND retired_at IS NULL";
 
     private static final String COLUMNS = "id, xmin::text::bigint AS xmin, proxmox_cluster, created_at, owner_id,"
-            + " last_seen_at, vmid, name, ip_address, status, cpu_cores, memory_mb, disk_gb, proxmox_node, incarnation";
+            + " vmid, name, ip_address, status, cpu_cores, memory_mb, disk_gb, proxmox_node, incarnation";
 
     // No FOR UPDATE: row locks would dirty every page read; the cluster's advisory lock already
     // keeps other pvesync instances out, and the application does not write daemon-owned columns.
@@ -83,7 +83,7 @@ final class VmRows {
                 int id = rs.getInt("id");
                 xmins.put(id, rs.getLong("xmin"));
                 out.add(new StoredRow(id, rs.getString("proxmox_cluster"), instant(rs, "created_at"),
-                        integer(rs, "owner_id"), instant(rs, "last_seen_at"), values(rs)));
+                        integer(rs, "owner_id"), values(rs)));
             }
         }
         return out;
@@ -98,8 +98,7 @@ final class VmRows {
                 while (rs.next()) {
                     int vmid = rs.getInt("vmid");
                     out.put(vmid, new KnownVm(vmid, rs.getString("name"), VmStatus.fromColumn(rs.getString("status")),
-                            rs.getString("proxmox_node"), rs.getString("ip_address"), rs.getString("incarnation"),
-                            instant(rs, "last_seen_at")));
+                            rs.getString("proxmox_node"), rs.getString("ip_address"), rs.getString("incarnation")));
                 }
             }
         }

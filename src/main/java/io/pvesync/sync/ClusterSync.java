@@ -107,7 +107,7 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
         ApplyResult applied = store.apply(enriched.snapshot(),
                 new ApplyOptions(mode == SyncMode.RECONCILE, dryRun, otherClusters, config.missing()));
         if (!dryRun) {
-            details.settled(enriched.snapshot(), applied.heldVmids());
+            details.settled(enriched.snapshot(), applied.heldVmids(), tasks.mark());
         }
         Optional<String> problem = applied.guardTrip().or(() -> blind);
         SyncOutcome.Result result = problem.isPresent() ? SyncOutcome.Result.DEGRADED : SyncOutcome.Result.OK;

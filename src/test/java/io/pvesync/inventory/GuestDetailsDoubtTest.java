@@ -24,14 +24,16 @@ class GuestDetailsDoubtTest extends GuestDetailsHarness {
     }
 
     private static String task(String type, String id, long start, Long end) {
-        return "{\"node\": \"pve1\", \"type\": \"" + type + "\", \"id\": \"" + id + "\", \"starttime\": " + start
+        return "{\"upid\": \"UPID:pve1:" + type + ":" + id + ":" + start + "\", \"node\": \"pve1\", \"type\": \""
+                + type + "\", \"id\": \"" + id + "\", \"starttime\": " + start
                 + (end == null ? "" : ", \"endtime\": " + end + ", \"status\": \"OK\"") + ", \"user\": \"root@pam\"}";
     }
 
-    /** pve1's list reaches back ten minutes before the first pass, plus {@code more}. */
+    /** pve1's list: two tasks before the first pass, plus {@code more}. */
     private static TaskWindow tasks(String... more) {
         StringBuilder all = new StringBuilder("[" + task("vzdump", "", FIRST.getEpochSecond() - 600,
-                FIRST.getEpochSecond() - 500));
+                FIRST.getEpochSecond() - 500) + "," + task("qmstart", "300", FIRST.getEpochSecond() - 60,
+                FIRST.getEpochSecond() - 59));
         for (String t : more) {
             all.append(',').append(t);
         }
@@ -39,14 +41,15 @@ class GuestDetailsDoubtTest extends GuestDetailsHarness {
     }
 
     private static KnownVm row(ObservedVm vm, VmStatus status, String marker) {
-        return new KnownVm(vm.vmid(), vm.name(), status, vm.node(), null, marker, FIRST);
+        return new KnownVm(vm.vmid(), vm.name(), status, vm.node(), null, marker);
     }
 
     /** The first pass: a new guest, its config read, the pass committed. */
     private GuestDetails settledOnce(ObservedVm vm) {
         GuestDetails details = details(1);
-        Enrichment first = details.enrich(listing(FIRST, vm), Map.of(), false, tasks());
-        details.settled(first.snapshot(), Set.of());
+        TaskWindow tasks = tasks();
+        Enrichment first = details.enrich(listing(FIRST, vm), Map.of(), false, tasks);
+        details.settled(first.snapshot(), Set.of(), tasks.mark());
         pve.takeAsked();
         return details;
     }
@@ -91,7 +94,8 @@ class GuestDetailsDoubtTest extends GuestDetailsHarness {
         pve.ok(config(vm), "qemu/config-agent-on.json");
         try (GuestDetails details = settledOnce(vm)) {
             TaskWindow cut = TaskWindow.of(Fixtures.parse("[" + task("qmstart", "777", SECOND.getEpochSecond() - 5,
-                    SECOND.getEpochSecond() - 4) + "]"));
+                    SECOND.getEpochSecond() - 4) + "," + task("qmstop", "778", SECOND.getEpochSecond() - 3,
+                    SECOND.getEpochSecond() - 2) + "]"));
             ObservedVm paused = qemu(104, "pve1", VmStatus.PAUSED);
 
             Enrichment second = details.enrich(listing(SECOND, paused), Map.of(104, row(vm, VmStatus.STOPPED, UUID)),
@@ -104,20 +108,35 @@ class GuestDetailsDoubtTest extends GuestDetailsHarness {
 
     @Test
     void aConfigWithoutMarkerWhileTheRowHasOneHoldsTheGuest() {
-        // a clone's temporary config ("lock: clone" only) or a VMA restore's ("memory: 128")
+        // a clone's temporary config ("lock: clone" only) or a VMA restore's ("memory: 128"), read here
+        // by a full pass that reads every config
         ObservedVm vm = qemu(104, "pve1", VmStatus.STOPPED);
         pve.ok(config(vm), "qemu/config-bare.json");
         try (GuestDetails details = details(1); LogCapture log = new LogCapture(GuestDetails.class)) {
-            TaskWindow restoring = tasks(task("qmrestore", "104", SECOND.getEpochSecond() - 5, null));
-
-            Enrichment pass = details.enrich(listing(SECOND, vm), Map.of(104, row(vm, VmStatus.STOPPED, UUID)), false,
-                    restoring);
+            Enrichment pass = details.enrich(listing(SECOND, vm), Map.of(104, row(vm, VmStatus.STOPPED, UUID)), true,
+                    tasks());
 
             assertThat(pass.snapshot().vms()).isEmpty();
             assertThat(pass.snapshot().held()).isEqualTo(Map.of(104, "pve1"));
             assertThat(log.messages(Level.WARN)).containsExactly("cluster=lab vmid=104 - its config has no incarnation"
                     + " marker while its row has " + UUID + " (a clone or restore still writing it?); the row is kept"
                     + " as it was until the config shows one");
+        }
+    }
+
+    @Test
+    void aRowWhoseVmidIsBeingRestoredIsHeldUntilTheTaskEnds() {
+        ObservedVm vm = qemu(104, "pve1", VmStatus.STOPPED);
+        pve.ok(config(vm), "qemu/config-agent-on.json");
+        try (GuestDetails details = details(1); LogCapture log = new LogCapture(GuestDetails.class)) {
+            TaskWindow restoring = tasks(task("qmrestore", "104", SECOND.getEpochSecond() - 5, null));
+
+            Enrichment pass = details.enrich(listing(SECOND, vm), Map.of(104, row(vm, VmStatus.STOPPED, UUID)), false,
+                    restoring);
+
+            assertThat(pass.snapshot().held()).isEqualTo(Map.of(104, "pve1"));
+            assertThat(log.messages(Level.WARN)).containsExactly("cluster=lab vmid=104 - task qmrestore of VMID 104 on"
+                    + " node pve1 still running; the row is kept as it was until the task ends");
         }
     }
 

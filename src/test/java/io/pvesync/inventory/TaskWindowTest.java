@@ -2,115 +2,177 @@ package io.pvesync.inventory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** What {@code /cluster/tasks} can vouch for, and which VMIDs it puts in doubt (DESIGN.md 3.1). */
+/**
+ * What {@code /cluster/tasks} can vouch for, and which VMIDs it puts in doubt (DESIGN.md 3.1). Each
+ * node's times are compared only with that node's: the tests give the two nodes clocks hours apart.
+ */
 class TaskWindowTest {
-    private static final Instant PREVIOUS_POLL = Instant.ofEpochSecond(1_780_000_000L);
+    private static final long PVE1 = 1_780_000_000L;
+    private static final long PVE2 = PVE1 - 7 * 3600; // a node whose clock is seven hours behind
     private static final Map<String, NodeState> TWO_NODES = Map.of("pve1", NodeState.ONLINE, "pve2", NodeState.ONLINE);
 
+    private static int pid = 0x1000;
+
     private static String task(String node, String type, String id, long start, Long end) {
-        return "{\"upid\": \"UPID:" + node + ":0000A1B2:0012F3C4:" + Long.toHexString(start).toUpperCase() + ":" + type
-                + ":" + id + ":root@pam:\", \"node\": \"" + node + "\", \"pid\": 41394, \"pstart\": 1242052,"
-                + " \"starttime\": " + start + (end == null ? "" : ", \"endtime\": " + end + ", \"status\": \"OK\"")
+        String upid = "UPID:" + node + ":" + String.format("%08X", pid++) + ":0012F3C4:"
+                + Long.toHexString(start).toUpperCase() + ":" + type + ":" + id + ":root@pam:";
+        return "{\"upid\": \"" + upid + "\", \"node\": \"" + node + "\", \"starttime\": " + start
+                + (end == null ? ", \"pid\": 41394" : ", \"endtime\": " + end + ", \"status\": \"OK\"")
                 + ", \"type\": \"" + type + "\", \"id\": \"" + id + "\", \"user\": \"root@pam\", \"saved\": \"1\"}";
     }
 
-    private static TaskWindow window(String... tasks) {
+    private static TaskWindow window(List<String> tasks) {
         return TaskWindow.of(Fixtures.parse("[" + String.join(",", tasks) + "]"));
     }
 
-    private static long at(long secondsAfterPoll) {
-        return PREVIOUS_POLL.getEpochSecond() + secondsAfterPoll;
+    /** A quiet history on both nodes, finished before the previous pass. */
+    private static List<String> history() {
+        List<String> tasks = new ArrayList<>();
+        tasks.add(task("pve1", "vzdump", "", PVE1 - 3600, PVE1 - 3500));
+        tasks.add(task("pve1", "qmstart", "901", PVE1 - 60, PVE1 - 59));
+        tasks.add(task("pve2", "vzdump", "", PVE2 - 3600, PVE2 - 3500));
+        tasks.add(task("pve2", "qmstart", "902", PVE2 - 30, PVE2 - 29));
+        return tasks;
+    }
+
+    private static List<String> plus(List<String> tasks, String... more) {
+        List<String> all = new ArrayList<>(tasks);
+        all.addAll(List.of(more));
+        return all;
     }
 
     @Test
-    void aDestroyOfTheVmidSinceThePreviousPollPutsItInDoubt() {
-        TaskWindow tasks = window(task("pve1", "qmdestroy", "900", at(30), at(31)),
-                task("pve1", "vzdump", "", at(-3600), at(-3500)), task("pve2", "qmstart", "901", at(-7200), at(-7199)));
+    void aDestroyOfTheVmidSinceThePreviousPassPutsItInDoubt() {
+        List<String> before = history();
+        TaskMark previous = window(before).mark();
 
-        assertThat(tasks.lifecycle(900, PREVIOUS_POLL)).hasValue("task qmdestroy of VMID 900 on node pve1 at "
-                + Instant.ofEpochSecond(at(30)));
-        assertThat(tasks.lifecycle(901, PREVIOUS_POLL)).isEmpty();
-        assertThat(tasks.gap(PREVIOUS_POLL, TWO_NODES)).isEmpty();
+        TaskWindow now = window(plus(before, task("pve2", "qmdestroy", "900", PVE2 + 5, PVE2 + 6)));
+
+        assertThat(now.lifecycle(900, previous)).hasValueSatisfying(t -> assertThat(t)
+                .startsWith("task qmdestroy of VMID 900 on node pve2 (UPID:pve2:"));
+        assertThat(now.lifecycle(901, previous)).isEmpty();
+        assertThat(now.gap(previous, TWO_NODES)).isEmpty();
+        // the same task, seen by the pass that follows, is old news
+        assertThat(now.lifecycle(900, now.mark())).isEmpty();
+    }
+
+    @Test
+    void aTaskInTheSameSecondAsThePreviousPassesNewestIsNewOnlyWhenThatPassDidNotSeeIt() {
+        List<String> before = history();
+        TaskMark previous = window(before).mark();
+
+        TaskWindow now = window(plus(before, task("pve1", "qmcreate", "905", PVE1 - 60, PVE1 - 58)));
+
+        assertThat(now.lifecycle(905, previous)).isPresent();
+        assertThat(now.lifecycle(905, now.mark())).isEmpty();
     }
 
     @Test
     void aCloneTaskNamesItsSourceSoOnlyTheDestroyOfTheTargetCounts() {
         // qemu-server clone_vm: fork_worker('qmclone', $vmid, ...) with the SOURCE vmid
-        TaskWindow tasks = window(task("pve1", "qmclone", "9000", at(10), at(60)),
-                task("pve1", "qmdestroy", "905", at(5), at(6)), task("pve2", "vzdump", "", at(-900), at(-800)),
-                task("pve1", "vzdump", "", at(-900), at(-800)));
+        List<String> before = history();
+        TaskMark previous = window(before).mark();
 
-        assertThat(tasks.lifecycle(9000, PREVIOUS_POLL)).isEmpty();
-        assertThat(tasks.lifecycle(905, PREVIOUS_POLL)).isPresent();
+        TaskWindow now = window(plus(before, task("pve1", "qmclone", "9000", PVE1 + 10, PVE1 + 60),
+                task("pve1", "qmdestroy", "905", PVE1 + 5, PVE1 + 6)));
+
+        assertThat(now.lifecycle(9000, previous)).isEmpty();
+        assertThat(now.lifecycle(905, previous)).isPresent();
     }
 
     @Test
-    void createAndRestoreOfBothGuestTypesCountAndARunningTaskCountsWhenEverItStarted() {
-        TaskWindow tasks = window(task("pve1", "qmcreate", "910", at(1), at(2)),
-                task("pve1", "vzrestore", "911", at(3), at(400)), task("pve2", "qmrestore", "912", at(-5000), null),
-                task("pve2", "vzcreate", "913", at(-5000), at(-4000)));
+    void createAndRestoreOfBothGuestTypesCountAndARunningTaskCountsWheneverItStarted() {
+        List<String> before = plus(history(), task("pve2", "qmrestore", "912", PVE2 - 5000, null),
+                task("pve2", "vzcreate", "913", PVE2 - 5000, PVE2 - 4000));
+        TaskMark previous = window(before).mark();
 
-        assertThat(tasks.lifecycle(910, PREVIOUS_POLL)).isPresent();
-        assertThat(tasks.lifecycle(911, PREVIOUS_POLL)).isPresent();
-        assertThat(tasks.lifecycle(912, PREVIOUS_POLL)).hasValue("task qmrestore of VMID 912 on node pve2 still running");
-        assertThat(tasks.lifecycle(913, PREVIOUS_POLL)).isEmpty();
+        TaskWindow now = window(plus(before, task("pve1", "qmcreate", "910", PVE1 + 1, PVE1 + 2),
+                task("pve1", "vzrestore", "911", PVE1 + 3, PVE1 + 400)));
+
+        assertThat(now.lifecycle(910, previous)).isPresent();
+        assertThat(now.lifecycle(911, previous)).isPresent();
+        assertThat(now.lifecycle(912, previous)).hasValue("task qmrestore of VMID 912 on node pve2 still running");
+        assertThat(now.stillRunning(912)).hasValue("task qmrestore of VMID 912 on node pve2 still running");
+        assertThat(now.lifecycle(913, previous)).isEmpty();
+        assertThat(now.stillRunning(913)).isEmpty();
     }
 
     @Test
-    void aTaskJustBeforeThePreviousPollStillCountsForTheNodesClocks() {
-        TaskWindow tasks = window(task("pve1", "qmdestroy", "920", at(-50), at(-45)));
+    void withoutAnEarlierMarkEveryLifecycleTaskInTheListCountsAndNothingIsVouched() {
+        TaskWindow now = window(plus(history(), task("pve1", "qmdestroy", "920", PVE1 - 3000, PVE1 - 2999)));
 
-        assertThat(tasks.lifecycle(920, PREVIOUS_POLL)).isPresent();
-        assertThat(tasks.lifecycle(920, PREVIOUS_POLL.plusSeconds(120))).isEmpty();
+        assertThat(now.lifecycle(920, TaskMark.NONE)).isPresent();
+        assertThat(now.gap(TaskMark.NONE, TWO_NODES)).hasValue("no earlier task list of node pve1 to compare with");
     }
 
     @Test
-    void aNodeWhoseListDoesNotReachBackCannotVouch() {
-        // each node keeps its newest tasks only (25 finished ones, 32 KB): a busy node's list is short
-        TaskWindow tasks = window(task("pve1", "vzdump", "", at(-600), at(-500)), task("pve2", "qmstart", "930", at(20), at(21)));
+    void aNodeWhoseListNoLongerReachesBackCannotVouch() {
+        // each node keeps only its 25 newest finished tasks: a busy node's list is short
+        TaskMark previous = window(history()).mark();
+        List<String> busy = new ArrayList<>(List.of(task("pve1", "vzdump", "", PVE1 - 3600, PVE1 - 3500),
+                task("pve1", "qmstart", "901", PVE1 - 60, PVE1 - 59)));
+        for (int i = 0; i < 25; i++) {
+            busy.add(task("pve2", "qmstart", "930", PVE2 + i, PVE2 + i));
+        }
 
-        assertThat(tasks.gap(PREVIOUS_POLL, TWO_NODES)).hasValue("node pve2's task list reaches back only to "
-                + Instant.ofEpochSecond(at(20)));
+        assertThat(window(busy).gap(previous, TWO_NODES))
+                .hasValue("node pve2's task list no longer reaches back to the previous pass");
+    }
+
+    @Test
+    void aLongRunningTaskDoesNotMakeAShortListReachBack() {
+        // active_workers lists every running task first; the finished ones decide how far back it goes
+        TaskMark previous = window(history()).mark();
+        List<String> now = new ArrayList<>(List.of(task("pve1", "vzdump", "", PVE1 - 3600, PVE1 - 3500),
+                task("pve1", "qmstart", "901", PVE1 - 60, PVE1 - 59), task("pve2", "vzdump", "", PVE2 - 9000, null),
+                task("pve2", "qmstop", "931", PVE2 + 10, PVE2 + 11)));
+
+        assertThat(window(now).gap(previous, TWO_NODES))
+                .hasValue("node pve2's task list no longer reaches back to the previous pass");
     }
 
     @Test
     void aNodeThatShowsNoTaskCannotVouch() {
         // a token without Sys.Audit on / sees no task at all (pve-manager API2/Cluster.pm tasks)
-        TaskWindow tasks = window(task("pve1", "vzdump", "", at(-600), at(-500)));
+        TaskMark previous = window(history()).mark();
 
-        assertThat(tasks.gap(PREVIOUS_POLL, TWO_NODES)).hasValue("the task list shows nothing from node pve2");
-        assertThat(window().gap(PREVIOUS_POLL, TWO_NODES)).hasValue("the task list shows nothing from node pve1");
+        assertThat(window(List.of(task("pve1", "vzdump", "", PVE1 - 3600, PVE1 - 3500),
+                task("pve1", "qmstart", "901", PVE1 - 60, PVE1 - 59))).gap(previous, TWO_NODES))
+                .hasValue("the task list shows nothing from node pve2");
+        assertThat(window(List.of()).gap(previous, TWO_NODES)).hasValue("the task list shows nothing from node pve1");
+        assertThat(window(List.of(task("pve1", "vzdump", "", PVE1 - 3600, null))).gap(previous, TWO_NODES))
+                .hasValue("the task list shows no finished task from node pve1");
     }
 
     @Test
     void anOfflineNodeCannotVouchItsListIsItsLastBroadcast() {
-        TaskWindow tasks = window(task("pve1", "vzdump", "", at(-600), at(-500)), task("pve2", "vzdump", "", at(-600), at(-500)));
+        TaskMark previous = window(history()).mark();
 
-        assertThat(tasks.gap(PREVIOUS_POLL, Map.of("pve1", NodeState.ONLINE, "pve2", NodeState.OFFLINE)))
+        assertThat(window(history()).gap(previous, Map.of("pve1", NodeState.ONLINE, "pve2", NodeState.OFFLINE)))
                 .hasValue("node pve2 is not online");
     }
 
     @Test
-    void anUnreadableListOrNoEarlierPassVouchesForNothing() {
-        assertThat(TaskWindow.unreadable("HTTP 403 Permission check failed").gap(PREVIOUS_POLL, TWO_NODES))
+    void anUnreadableListVouchesForNothing() {
+        assertThat(TaskWindow.unreadable("HTTP 403 Permission check failed").gap(TaskMark.NONE, TWO_NODES))
                 .hasValue("the task list could not be read (HTTP 403 Permission check failed)");
-        assertThat(window(task("pve1", "vzdump", "", at(-600), at(-500))).gap(null, Map.of("pve1", NodeState.ONLINE)))
-                .hasValue("no earlier pass to compare with");
         assertThat(TaskWindow.of(Fixtures.parse("{\"not\": \"a list\"}")).readable()).isFalse();
     }
 
     @Test
     void unreadableEntriesAreLeftOutAndANumericIdIsRead() {
-        TaskWindow tasks = window("{\"node\": \"pve1\", \"type\": \"qmdestroy\", \"id\": 940, \"starttime\": " + at(5) + "}",
+        TaskWindow tasks = window(List.of("{\"node\": \"pve1\", \"type\": \"qmdestroy\", \"id\": 940, \"starttime\": 5,"
+                        + " \"endtime\": 6}",
                 "{\"node\": \"pve1\", \"type\": \"qmdestroy\", \"id\": \"941\"}", "\"junk\"",
-                "{\"node\": \"pve1\", \"type\": \"qmdestroy\", \"id\": \"942\", \"starttime\": \"soon\"}");
+                "{\"node\": \"pve1\", \"type\": \"qmdestroy\", \"id\": \"942\", \"starttime\": \"soon\"}"));
 
-        assertThat(tasks.lifecycle(940, PREVIOUS_POLL)).isPresent();
-        assertThat(tasks.lifecycle(941, PREVIOUS_POLL)).isEmpty();
-        assertThat(tasks.lifecycle(942, PREVIOUS_POLL)).isEmpty();
+        assertThat(tasks.lifecycle(940, TaskMark.NONE)).isPresent();
+        assertThat(tasks.lifecycle(941, TaskMark.NONE)).isEmpty();
+        assertThat(tasks.lifecycle(942, TaskMark.NONE)).isEmpty();
     }
 }
