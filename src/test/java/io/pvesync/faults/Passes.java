@@ -47,14 +47,23 @@ final class Passes implements AutoCloseable {
      */
     Passes(ProxmoxSimulator sim, Path dir, DataSource ds, Duration readTimeout, Duration statementTimeout)
             throws IOException {
-        Path ca = Files.writeString(dir.resolve("pve-root-ca.pem"), sim.caCertificatePem());
-        ClusterConfig config = new ClusterConfig(CLUSTER, sim.endpoints(), TOKEN_ID,
+        this(sim, dir, ds, readTimeout, statementTimeout, CLUSTER, java.util.Set.of());
+    }
+
+    /**
+     * Passes of cluster {@code name} beside the {@code others} (their nodes decide whether an
+     * application row can be adopted).
+     */
+    Passes(ProxmoxSimulator sim, Path dir, DataSource ds, Duration readTimeout, Duration statementTimeout, String name,
+           java.util.Set<String> others) throws IOException {
+        Path ca = Files.writeString(dir.resolve(name + "-pve-root-ca.pem"), sim.caCertificatePem());
+        ClusterConfig config = new ClusterConfig(name, sim.endpoints(), TOKEN_ID,
                 Secret.of(SimulatorBuilder.DEFAULT_TOKEN_SECRET), new TlsConfig(Optional.of(ca), List.of(), false),
                 false, Duration.ofSeconds(1), readTimeout, Duration.ofSeconds(2), 2, Duration.ofMinutes(15), NO_GRACE);
         this.client = new ProxmoxClient(config);
         this.listing = new ListingTamper(client);
         this.details = new GuestDetails(listing, config.addressConcurrency(), config.addressRefresh(), Clock.systemUTC());
-        this.sync = new ClusterSync(config, listing, details, new VmStore(ds, statementTimeout), java.util.Set.of(), Clock.systemUTC());
+        this.sync = new ClusterSync(config, listing, details, new VmStore(ds, statementTimeout), others, Clock.systemUTC());
     }
 
     /** What {@code /cluster/resources} answers now, read past the tamper: to show what a pass was given. */
