@@ -94,6 +94,22 @@ class CheckCommandTest {
     }
 
     @Test
+    void theTaskListLineSaysWhichNodesShowNoTask() throws Exception {
+        List<String> nodes = sim.nodes();
+        sim.noiseTasks(nodes.get(0), 3);
+        Run onlyFirst = check(SimulatorBuilder.DEFAULT_TOKEN_SECRET, "ca-file: ca.pem");
+        sim.noiseTasks(nodes.get(1), 3);
+        Run both = check(SimulatorBuilder.DEFAULT_TOKEN_SECRET, "ca-file: ca.pem");
+
+        assertThat(onlyFirst.lines()).anyMatch(l -> l.matches(java.util.regex.Pattern.quote("[warn] " + subject()
+                + ": task list shows ") + "\\d+" + java.util.regex.Pattern.quote(" task(s) from 1 of 2 node(s); none from "
+                + nodes.get(1) + ": lifecycle events there are not visible (the token needs Sys.Audit on /, which"
+                + " PVEAuditor has), so a change of name or status there costs a config read")));
+        assertThat(both.lines()).anyMatch(l -> l.matches(java.util.regex.Pattern.quote("[ ok ] " + subject()
+                + ": task list shows ") + "\\d+" + java.util.regex.Pattern.quote(" task(s) from 2 of 2 node(s)")));
+    }
+
+    @Test
     void aWrongTokenFailsItsLine() throws Exception {
         Run run = check("wrong-secret", "ca-file: ca.pem");
 
