@@ -55,10 +55,10 @@ final class SyncCommand {
         }
         boolean dryRun = args.flag("--dry-run");
         if (args.flag("--accept-missing")) {
-            // the operator confirmed that the VMs the guard spared were really deleted
+            // the operator confirmed that the VMs the guards spared were really deleted (or reused)
             clusters = clusters.stream().map(c -> c.withMissing(c.missing().accepting())).toList();
             out.println("--accept-missing: every VM absent from the listing " + (dryRun ? "would be" : "is")
-                    + " marked missing, however many");
+                    + " marked missing, and every row whose VMID now names another VM retired, however many");
         }
         List<ProxmoxClient> clients = new ArrayList<>();
         try {

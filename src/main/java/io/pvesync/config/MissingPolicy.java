@@ -17,8 +17,9 @@ public record MissingPolicy(Duration grace, double maxShare, int minCount) {
     public static final MissingPolicy DEFAULT = new MissingPolicy(Duration.ofMinutes(10), 0.10, 5);
 
     /**
-     * This policy with the guard off: every absent VM past the grace is marked, however many. For
-     * an operator who confirmed that the VMs were really deleted ({@code sync --accept-missing}).
+     * This policy with the guards off: every absent VM is marked, and every row whose VMID names
+     * another VM retired, however many. For an operator who confirmed that the VMs were really
+     * deleted or their VMIDs reused ({@code sync --accept-missing}).
      */
     public MissingPolicy accepting() {
         return new MissingPolicy(grace, 1.0, Integer.MAX_VALUE);

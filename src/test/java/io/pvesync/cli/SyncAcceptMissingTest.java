@@ -85,14 +85,14 @@ class SyncAcceptMissingTest {
 
         assertThat(dryRun.exit()).isEqualTo(ExitCode.OK);
         assertThat(dryRun.out()).startsWith("--accept-missing: every VM absent from the listing would be marked missing,"
-                + " however many").contains("6 missing");
+                + " and every row whose VMID now names another VM retired, however many").contains("6 missing");
         assertThat(statuses()).doesNotContainValue("missing");
 
         CommandRun accepted = pvesync("sync", "--config", config, "--accept-missing");
 
         assertThat(accepted.exit()).as(accepted.out() + accepted.err()).isEqualTo(ExitCode.OK);
         assertThat(accepted.out()).startsWith("--accept-missing: every VM absent from the listing is marked missing,"
-                + " however many").contains("6 missing");
+                + " and every row whose VMID now names another VM retired, however many").contains("6 missing");
         Map<Integer, String> after = statuses();
         assertThat(after).hasSize(12);
         deleted.forEach(vmid -> assertThat(after).containsEntry(vmid, "missing"));
