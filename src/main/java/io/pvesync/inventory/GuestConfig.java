@@ -41,6 +41,9 @@ record GuestConfig(VmKind kind, boolean agentEnabled, String net0Mac, String sta
         this(kind, agentEnabled, net0Mac, staticAddress, incarnation, null);
     }
 
+    /** The prefix of the older QEMU marker form, from {@code meta}'s creation time. */
+    static final String CTIME = "ctime:";
+
     private static final Pattern MAC = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,19}");
     private static final Pattern UUID = Pattern.compile("[0-9A-Fa-f-]{32,36}");
@@ -106,7 +109,7 @@ record GuestConfig(VmKind kind, boolean agentEnabled, String net0Mac, String sta
     /** {@code ctime:<epoch>} from {@code meta} (qemu-server MetaInfo.pm), or null. */
     private static String metaCtime(JsonNode data) {
         String ctime = properties(property(data, "meta"), null).get("ctime");
-        return ctime != null && DIGITS.matcher(ctime).matches() ? "ctime:" + ctime : null;
+        return ctime != null && DIGITS.matcher(ctime).matches() ? CTIME + ctime : null;
     }
 
     /** {@code ip=} if it is a usable IPv4, else {@code ip6=} if usable; the listed words mean dynamic. */

@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class IdentityCheck {
     static final String NOT_YET = "not inserted yet: ";
+    /** qemu-server sets meta's ctime as its create worker runs, moments after the task starts. */
+    private static final long CREATE_SLACK_SECONDS = 60;
 
     private final Map<Integer, GuestConfig> configs;
     /**
@@ -77,7 +79,7 @@ final class IdentityCheck {
                     + " vanished, and the VMID may have been taken since)"));
         }
         TaskMark since = settledAt.getOrDefault(vm.vmid(), TaskMark.NONE);
-        Optional<String> task = tasks.lifecycle(vm.vmid(), since);
+        Optional<String> task = tasks.lifecycle(vm.vmid(), since, createdNoLaterThan(stored, since));
         if (task.isPresent()) {
             return Optional.of(new Suspicion(Doubt.LIFECYCLE, task.get() + " since its row was last confirmed"));
         }
@@ -87,6 +89,23 @@ final class IdentityCheck {
         }
         return tasks.gap(since, nodes).map(gap -> new Suspicion(Doubt.CHANGED, change
                 + ", and the task list cannot vouch that the VMID kept its VM (" + gap + ")"));
+    }
+
+    /**
+     * With no mark for the row (the first pass after a start), a row in the older {@code ctime:}
+     * form still tells when its VM was created, in the node's clock: its own create task (and
+     * anything before it) says nothing about a later reuse. Null otherwise.
+     */
+    private static Long createdNoLaterThan(KnownVm stored, TaskMark since) {
+        String marker = stored.incarnation();
+        if (!since.nodes().isEmpty() || marker == null || !marker.startsWith(GuestConfig.CTIME)) {
+            return null;
+        }
+        try {
+            return Long.parseLong(marker.substring(GuestConfig.CTIME.length())) + CREATE_SLACK_SECONDS;
+        } catch (NumberFormatException notOurs) {
+            return null;
+        }
     }
 
     /** What the row says that the listing contradicts (name or status), or null. */

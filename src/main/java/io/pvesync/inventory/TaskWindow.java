@@ -138,8 +138,17 @@ public final class TaskWindow {
      * {@code since}, described for a log line; empty when none shows.
      */
     public Optional<String> lifecycle(int vmid, TaskMark since) {
+        return lifecycle(vmid, since, null);
+    }
+
+    /**
+     * As {@link #lifecycle(int, TaskMark)}, leaving out finished tasks that started at or before
+     * {@code ignoreUpTo} (epoch seconds), when given: tasks known to predate the row's VM.
+     */
+    public Optional<String> lifecycle(int vmid, TaskMark since, Long ignoreUpTo) {
         for (Task task : lifecycle.getOrDefault(vmid, List.of())) {
-            if (task.end() == null || since.isAfter(task.node(), task.start(), task.upid())) {
+            boolean predates = ignoreUpTo != null && task.end() != null && task.start() <= ignoreUpTo;
+            if (!predates && (task.end() == null || since.isAfter(task.node(), task.start(), task.upid()))) {
                 return Optional.of(describe(task));
             }
         }

@@ -180,4 +180,23 @@ class GuestDetailsDoubtTest extends GuestDetailsHarness {
             assertThat(vm(reconcile, 107).doubt()).isEqualTo(Doubt.NONE);
         }
     }
+
+    @Test
+    void afterAStartARowInTheOlderFormIsNotInDoubtForItsOwnCreateTaskButIsForALaterDestroy() {
+        // config-agent-on.json: meta ctime 1712345678; its create task started a moment before
+        ObservedVm vm = qemu(108, "pve1", VmStatus.STOPPED);
+        pve.ok(config(vm), "qemu/config-agent-on.json");
+        KnownVm legacy = row(vm, VmStatus.STOPPED, "ctime:1712345678");
+        String ownCreate = task("qmcreate", "108", 1712345670L, 1712345690L);
+        try (GuestDetails details = details(1)) {
+            Enrichment carried = details.enrich(listing(SECOND, vm), Map.of(108, legacy), true, tasks(ownCreate));
+            Enrichment reused = details.enrich(listing(SECOND, vm), Map.of(108, legacy), true,
+                    tasks(ownCreate, task("qmdestroy", "108", 1712349000L, 1712349001L)));
+
+            assertThat(vm(carried, 108).doubt()).isEqualTo(Doubt.NONE);
+            assertThat(vm(carried, 108).sameAs()).isEqualTo("ctime:1712345678");
+            assertThat(vm(reused, 108).doubt()).isEqualTo(Doubt.LIFECYCLE);
+            assertThat(vm(reused, 108).sameAs()).isNull();
+        }
+    }
 }
