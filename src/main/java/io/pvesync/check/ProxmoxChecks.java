@@ -102,6 +102,9 @@ public final class ProxmoxChecks {
                 showing.add(task.get("node").asText());
             }
         }
+        if (nodes.isEmpty()) {
+            return CheckResult.warn(subject, "task list not judged: the listing shows no node");
+        }
         Set<String> silent = new TreeSet<>(nodes);
         silent.removeAll(showing);
         String text = "task list shows " + count + " task(s) from " + (nodes.size() - silent.size()) + " of "

@@ -30,13 +30,18 @@ public record MissingPolicy(Duration grace, double maxShare, int minCount) {
         return Math.max(minCount, (int) Math.floor(maxShare * knownVms));
     }
 
+    /** False after {@link #accepting()}: the operator let everything through. */
+    public boolean guarded() {
+        return minCount != Integer.MAX_VALUE;
+    }
+
     /**
      * Whether marking (or retiring) {@code affected} of a cluster's {@code knownVms} looks like a
      * permission change rather than real deletions: more than {@link #limitFor}, or every one of
      * at least two. Never after {@link #accepting()}.
      */
     public boolean trips(int affected, int knownVms) {
-        if (minCount == Integer.MAX_VALUE) {
+        if (!guarded()) {
             return false;
         }
         return affected > limitFor(knownVms) || knownVms >= 2 && affected >= knownVms;

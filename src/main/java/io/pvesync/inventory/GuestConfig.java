@@ -34,11 +34,31 @@ import java.util.regex.Pattern;
  *                      retired, when the VM is not in doubt
  */
 record GuestConfig(VmKind kind, boolean agentEnabled, String net0Mac, String staticAddress, String incarnation,
-                   String legacyMarker) {
+                   String legacyMarker, String name) {
 
     /** A config whose marker has no older form. */
     GuestConfig(VmKind kind, boolean agentEnabled, String net0Mac, String staticAddress, String incarnation) {
-        this(kind, agentEnabled, net0Mac, staticAddress, incarnation, null);
+        this(kind, agentEnabled, net0Mac, staticAddress, incarnation, null, null);
+    }
+
+    /** A config without a name of its own. */
+    GuestConfig(VmKind kind, boolean agentEnabled, String net0Mac, String staticAddress, String incarnation,
+                String legacyMarker) {
+        this(kind, agentEnabled, net0Mac, staticAddress, incarnation, legacyMarker, null);
+    }
+
+    /**
+     * The name Proxmox lists for this guest ({@code name} / {@code hostname}, else
+     * {@code VM <vmid>} / {@code CT<vmid>}), or empty when the configured one is not comparable
+     * with a listed name (longer than the column, or with characters the listing drops).
+     */
+    Optional<String> listedName(int vmid) {
+        if (name == null) {
+            return Optional.of(kind == VmKind.QEMU ? "VM " + vmid : "CT" + vmid);
+        }
+        boolean comparable = name.equals(name.strip()) && !name.isEmpty() && name.indexOf('\0') < 0
+                && name.codePointCount(0, name.length()) <= 100;
+        return comparable ? Optional.of(name) : Optional.empty();
     }
 
     /** The prefix of the older QEMU marker form, from {@code meta}'s creation time. */
@@ -55,7 +75,8 @@ record GuestConfig(VmKind kind, boolean agentEnabled, String net0Mac, String sta
         String uuid = smbiosUuid(data);
         String ctime = metaCtime(data);
         return new GuestConfig(VmKind.QEMU, agentEnabled(data.get("agent")), mac,
-                staticAddress(ipconfig, "dhcp"), uuid != null ? uuid : ctime, uuid != null ? ctime : null);
+                staticAddress(ipconfig, "dhcp"), uuid != null ? uuid : ctime, uuid != null ? ctime : null,
+                property(data, "name"));
     }
 
     /** Parses the {@code data} of an LXC config. */
@@ -63,7 +84,8 @@ record GuestConfig(VmKind kind, boolean agentEnabled, String net0Mac, String sta
         Map<String, String> net0 = properties(property(data, "net0"), null);
         String mac = validMac(net0.get("hwaddr"));
         return new GuestConfig(VmKind.LXC, false, mac,
-                staticAddress(net0, "dhcp", "manual", "auto"), mac == null ? null : "hwaddr:" + mac);
+                staticAddress(net0, "dhcp", "manual", "auto"), mac == null ? null : "hwaddr:" + mac, null,
+                property(data, "hostname"));
     }
 
     /**

@@ -177,7 +177,8 @@ public final class GuestDetails implements AutoCloseable {
             Probe result = results.get(vm.vmid());
             IdentityCheck.Suspicion why = inDoubt.get(vm.vmid());
             Doubt doubt = why == null ? Doubt.NONE : why.doubt();
-            String olderMarker = doubt == Doubt.NONE
+            // a task of the VMID since the row was confirmed: a ctime shared with a clone's template proves nothing
+            String olderMarker = doubt != Doubt.LIFECYCLE
                     ? identity.olderMarker(vm, known.get(vm.vmid()), probe.configsRead) : null;
             if (result == null) {
                 return vm.withIdentity(doubt, null); // interrupted before its turn
@@ -321,7 +322,7 @@ public final class GuestDetails implements AutoCloseable {
             if (why.equals(heldFor.put(vmid, why))) {
                 return;
             }
-            if (why.startsWith(IdentityCheck.NOT_YET)) {
+            if (why.startsWith(IdentityCheck.NOT_YET) || why.startsWith(IdentityCheck.STALE)) {
                 log.info("cluster={} vmid={} - {}", cluster, vmid, why); // a guest being made: expected
             } else {
                 log.warn("cluster={} vmid={} - {}", cluster, vmid, why);

@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class IdentityCheck {
     static final String NOT_YET = "not inserted yet: ";
+    /** A hold that the next status broadcast of Proxmox ends: expected, logged at INFO. */
+    static final String STALE = "another VM's values still listed: ";
     /** qemu-server sets meta's ctime as its create worker runs, moments after the task starts. */
     private static final long CREATE_SLACK_SECONDS = 60;
 
@@ -24,6 +26,12 @@ final class IdentityCheck {
      * every lifecycle task of the VMID in the list counts, and the list vouches for nothing.
      */
     private final Map<Integer, TaskMark> settledAt = new ConcurrentHashMap<>();
+    /**
+     * Guests held for their identity (in doubt and not resolved, a lifecycle task running, spared
+     * by the retirement guard): they stay in doubt until a committed pass settles them, even once
+     * the task that raised the doubt has left the node's short task list.
+     */
+    private final Map<Integer, Suspicion> unresolved = new ConcurrentHashMap<>();
 
     /** @param configs the configs {@link GuestDetails} caches, by VMID */
     IdentityCheck(Map<Integer, GuestConfig> configs) {
@@ -37,8 +45,12 @@ final class IdentityCheck {
      */
     void settled(Snapshot applied, Set<Integer> heldByStore, TaskMark mark) {
         for (ObservedVm vm : applied.vms()) {
-            if (!heldByStore.contains(vm.vmid())) {
+            if (heldByStore.contains(vm.vmid())) {
+                unresolved.put(vm.vmid(), new Suspicion(Doubt.LIFECYCLE, "spared by the retirement guard, its"
+                        + " marker differing from its row's"));
+            } else {
                 settledAt.put(vm.vmid(), mark);
+                unresolved.remove(vm.vmid());
             }
         }
     }
@@ -46,6 +58,7 @@ final class IdentityCheck {
     /** Forgets the guests no longer listed. */
     void retainAll(Set<Integer> listed) {
         settledAt.keySet().retainAll(listed);
+        unresolved.keySet().retainAll(listed);
     }
 
     /**
@@ -78,15 +91,25 @@ final class IdentityCheck {
             return Optional.of(new Suspicion(Doubt.LIFECYCLE, "listed again while its row says missing (its VM"
                     + " vanished, and the VMID may have been taken since)"));
         }
+        Suspicion before = unresolved.get(vm.vmid());
+        if (before != null) {
+            return Optional.of(before); // held before for its identity, not confirmed since
+        }
         TaskMark since = settledAt.getOrDefault(vm.vmid(), TaskMark.NONE);
         Optional<String> task = tasks.lifecycle(vm.vmid(), since, createdNoLaterThan(stored, since));
         if (task.isPresent()) {
             return Optional.of(new Suspicion(Doubt.LIFECYCLE, task.get() + " since its row was last confirmed"));
         }
-        String change = change(vm, stored);
-        if (change == null) {
+        if (!Objects.equals(stored.name(), vm.name())) {
+            // a rename is rare, and a config file moved to another VMID by hand leaves no task
+            return Optional.of(new Suspicion(Doubt.CHANGED, "listed as \"" + Printable.of(vm.name())
+                    + "\" but its row says \"" + Printable.of(stored.name()) + "\""));
+        }
+        if (stored.status() == vm.status()) {
             return Optional.empty();
         }
+        String change = "listed as " + vm.status().column() + " but its row says "
+                + (stored.status() == null ? "another status" : stored.status().column());
         return tasks.gap(since, nodes).map(gap -> new Suspicion(Doubt.CHANGED, change
                 + ", and the task list cannot vouch that the VMID kept its VM (" + gap + ")"));
     }
@@ -106,18 +129,6 @@ final class IdentityCheck {
         } catch (NumberFormatException notOurs) {
             return null;
         }
-    }
-
-    /** What the row says that the listing contradicts (name or status), or null. */
-    private static String change(ObservedVm vm, KnownVm stored) {
-        if (!Objects.equals(stored.name(), vm.name())) {
-            return "listed as \"" + Printable.of(vm.name()) + "\" but its row says \"" + Printable.of(stored.name()) + "\"";
-        }
-        if (stored.status() != vm.status()) {
-            return "listed as " + vm.status().column() + " but its row says "
-                    + (stored.status() == null ? "another status" : stored.status().column());
-        }
-        return null;
     }
 
     /**
@@ -141,15 +152,39 @@ final class IdentityCheck {
                 holds.put(vm.vmid(), why.why() + ", and its config could not be read to tell a change of the same"
                         + " VM from another VM under a reused VMID; the row is kept as it was until the config can be"
                         + " read");
-            } else if (stored != null && stored.incarnation() != null && configsRead.contains(vm.vmid())) {
-                GuestConfig config = GuestProbe.cachedConfig(configs, vm);
-                if (config != null && config.incarnation() == null) {
-                    holds.put(vm.vmid(), "its config has no incarnation marker while its row has "
-                            + stored.incarnation() + " (a clone or restore still writing it?); the row is kept as it"
-                            + " was until the config shows one");
-                }
+            } else if (stored != null && stored.incarnation() != null && configsRead.contains(vm.vmid())
+                    && markerless(vm)) {
+                holds.put(vm.vmid(), "its config has no incarnation marker while its row has "
+                        + stored.incarnation() + " (a clone or restore still writing it?); the row is kept as it"
+                        + " was until the config shows one");
+            } else if (why != null && why.doubt() == Doubt.LIFECYCLE && configsRead.contains(vm.vmid())) {
+                staleListing(vm).ifPresent(config -> holds.put(vm.vmid(), STALE + "the listing shows \""
+                        + Printable.of(vm.name()) + "\", its config \"" + Printable.of(config) + "\" (Proxmox's status"
+                        + " data is up to 10 s old); held until the listing shows the VM now behind the VMID"));
             }
         }
+        // a guest with a row held for its identity stays in doubt until a pass settles it
+        holds.keySet().stream().filter(known::containsKey).forEach(vmid -> unresolved.putIfAbsent(vmid,
+                inDoubt.getOrDefault(vmid, new Suspicion(Doubt.LIFECYCLE, "held while its VMID was mid-lifecycle"))));
         return holds;
+    }
+
+    private boolean markerless(ObservedVm vm) {
+        GuestConfig config = GuestProbe.cachedConfig(configs, vm);
+        return config != null && config.incarnation() == null;
+    }
+
+    /**
+     * The config's name when the listing shows another: right after a destroy and a create or a
+     * clone, the listing's name and sizes may still be the previous VM's (pvestatd broadcasts every
+     * 10 s, and its data outlives the VM by minutes), and written to a new VM's row, or to the
+     * application's row adopted for it, they would show one customer another's VM.
+     */
+    private Optional<String> staleListing(ObservedVm vm) {
+        GuestConfig config = GuestProbe.cachedConfig(configs, vm);
+        if (config == null) {
+            return Optional.empty();
+        }
+        return config.listedName(vm.vmid()).filter(name -> !name.equals(vm.name()));
     }
 }

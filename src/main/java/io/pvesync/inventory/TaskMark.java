@@ -4,10 +4,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * How far one pass's task list went, per node, in that node's own clock: the start of the newest
- * task it showed and the tasks that started in that second. A later list's task is new when it
- * started after, or in that second without being among those. Comparing a node's times only with
- * that node's times needs no agreement between pvesync's clock and the Proxmox nodes' clocks.
+ * What one pass's task list showed, per node: the tasks (by UPID) and the start of the newest, in
+ * that node's own clock. A later list's task is new when the mark does not have its UPID: no
+ * clock is compared with another, neither pvesync's with a node's nor two nodes' with each other.
  *
  * @param nodes per node that showed any task; a node without an entry showed none
  */
@@ -22,7 +21,7 @@ public record TaskMark(Map<String, NodeMark> nodes) {
 
     /**
      * @param newest the start (epoch seconds, the node's clock) of its newest task
-     * @param upids  the tasks that started in that second
+     * @param upids  every task the list showed for the node
      */
     public record NodeMark(long newest, Set<String> upids) {
         public NodeMark {
@@ -30,12 +29,9 @@ public record TaskMark(Map<String, NodeMark> nodes) {
         }
     }
 
-    /** Whether a task of {@code node} started after this mark. */
-    boolean isAfter(String node, long start, String upid) {
+    /** Whether a task of {@code node} is new since this mark. */
+    boolean isNew(String node, String upid) {
         NodeMark mark = nodes.get(node);
-        if (mark == null) {
-            return true;
-        }
-        return start > mark.newest() || start == mark.newest() && !mark.upids().contains(upid);
+        return mark == null || !mark.upids().contains(upid);
     }
 }

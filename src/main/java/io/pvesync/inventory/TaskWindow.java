@@ -21,13 +21,15 @@ import java.util.TreeMap;
  * 32 KB by dropping the last (pve-cluster {@code PVE::Cluster::broadcast_tasklist}). So a busy
  * node's list reaches back less far, and only as far as its oldest finished task: a long-running
  * task says nothing about what finished before it. A node vouches for the time since an earlier
- * pass only when it is online and its oldest finished task in the list started before the newest
- * task that pass saw from it: then every task that started since is in the list. A node that shows
- * no finished task (an empty list, or a token without {@code Sys.Audit}, which sees no task at
- * all), or that the earlier pass saw nothing from, vouches for nothing. A guest whose lifecycle
- * task still runs is held ({@link IdentityCheck}), so no row is confirmed mid-lifecycle.
+ * pass ({@link TaskMark}) only when it is online and still lists a finished task that pass saw:
+ * every task that started after that one is then in the list, as long as the node's clock did not
+ * go back (a new task that started before the earlier pass's newest is taken for that, and the
+ * node vouches for nothing). A node that shows no finished task (an empty list, or a token
+ * without {@code Sys.Audit}, which sees no task at all), or that the earlier pass saw nothing
+ * from, vouches for nothing. A guest whose lifecycle task still runs is held
+ * ({@link IdentityCheck}), so no row is confirmed mid-lifecycle.
  *
- * <p>Times are only ever compared with times of the same node: pvesync's clock plays no part.
+ * <p>Tasks are told new or old by their UPIDs; no clock is compared with another.
  */
 public final class TaskWindow {
 
@@ -47,11 +49,8 @@ public final class TaskWindow {
     private final boolean readable;
     private final String unreadable;
     private final Map<Integer, List<Task>> lifecycle = new HashMap<>();
-    /** Per node, the start of its oldest finished task in the list: every later one is in it. */
-    private final Map<String, Long> oldestFinished = new HashMap<>();
+    private final Map<String, List<Task>> byNode = new HashMap<>();
     private final Map<String, Long> newest = new HashMap<>();
-    private final Map<String, Set<String>> newestUpids = new HashMap<>();
-    private final Set<String> showing = new HashSet<>();
 
     private TaskWindow(boolean readable, String unreadable) {
         this.readable = readable;
@@ -65,7 +64,8 @@ public final class TaskWindow {
 
     /**
      * Reads the {@code data} of a {@code /cluster/tasks} answer. Entries it cannot read (no node,
-     * no start time) are left out; they can only make a node vouch for less.
+     * no start time) are left out: one that was a lifecycle task is missed, as one past the list's
+     * cut would be.
      */
     public static TaskWindow of(JsonNode data) {
         if (data == null || !data.isArray()) {
@@ -92,17 +92,8 @@ public final class TaskWindow {
         } catch (BadFieldException unreadableEntry) {
             return;
         }
-        showing.add(task.node());
-        if (task.end() != null) {
-            oldestFinished.merge(task.node(), task.start(), Math::min);
-        }
-        Long before = newest.get(task.node());
-        if (before == null || task.start() > before) {
-            newest.put(task.node(), task.start());
-            newestUpids.put(task.node(), new HashSet<>(Set.of(task.upid())));
-        } else if (task.start() == before) {
-            newestUpids.get(task.node()).add(task.upid());
-        }
+        byNode.computeIfAbsent(task.node(), n -> new ArrayList<>()).add(task);
+        newest.merge(task.node(), task.start(), Math::max);
         if (LIFECYCLE.contains(task.type())) {
             vmid(task.id()).ifPresent(vmid -> lifecycle.computeIfAbsent(vmid, v -> new ArrayList<>()).add(task));
         }
@@ -129,7 +120,11 @@ public final class TaskWindow {
     /** How far this list went, to compare the next pass's list with. */
     public TaskMark mark() {
         Map<String, TaskMark.NodeMark> nodes = new TreeMap<>();
-        newest.forEach((node, start) -> nodes.put(node, new TaskMark.NodeMark(start, newestUpids.get(node))));
+        byNode.forEach((node, tasks) -> {
+            Set<String> upids = new HashSet<>();
+            tasks.forEach(t -> upids.add(t.upid()));
+            nodes.put(node, new TaskMark.NodeMark(newest.get(node), upids));
+        });
         return new TaskMark(nodes);
     }
 
@@ -148,7 +143,7 @@ public final class TaskWindow {
     public Optional<String> lifecycle(int vmid, TaskMark since, Long ignoreUpTo) {
         for (Task task : lifecycle.getOrDefault(vmid, List.of())) {
             boolean predates = ignoreUpTo != null && task.end() != null && task.start() <= ignoreUpTo;
-            if (!predates && (task.end() == null || since.isAfter(task.node(), task.start(), task.upid()))) {
+            if (!predates && (task.end() == null || since.isNew(task.node(), task.upid()))) {
                 return Optional.of(describe(task));
             }
         }
@@ -189,12 +184,16 @@ public final class TaskWindow {
             if (then == null) {
                 return Optional.of("no earlier task list of node " + name + " to compare with");
             }
-            Long oldest = oldestFinished.get(name);
-            if (oldest == null) {
-                return Optional.of("the task list shows " + (showing.contains(name) ? "no finished task" : "nothing")
+            List<Task> tasks = byNode.getOrDefault(name, List.of());
+            if (tasks.stream().noneMatch(t -> t.end() != null)) {
+                return Optional.of("the task list shows " + (tasks.isEmpty() ? "nothing" : "no finished task")
                         + " from node " + name);
             }
-            if (oldest >= then.newest()) {
+            if (tasks.stream().anyMatch(t -> !then.upids().contains(t.upid()) && t.start() < then.newest())) {
+                return Optional.of("node " + name + " shows a new task that started before the previous pass's"
+                        + " newest (its clock went back?)");
+            }
+            if (tasks.stream().noneMatch(t -> t.end() != null && then.upids().contains(t.upid()))) {
                 return Optional.of("node " + name + "'s task list no longer reaches back to the previous pass");
             }
         }

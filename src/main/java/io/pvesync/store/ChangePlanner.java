@@ -1,5 +1,6 @@
 package io.pvesync.store;
 
+import io.pvesync.config.MissingPolicy;
 import io.pvesync.inventory.Doubt;
 import io.pvesync.inventory.ObservedVm;
 import io.pvesync.inventory.Snapshot;
@@ -55,7 +56,11 @@ final class ChangePlanner {
                           Map<String, Set<String>> recordedNodes) {
         this.snapshot = snapshot;
         this.options = options;
-        this.others = new OtherClusters(options.otherClusters(), recordedNodes);
+        // the configured clusters only (DESIGN.md 3.10): a cluster renamed or removed from the
+        // configuration leaves its recorded nodes behind, and must not block adoption forever
+        Map<String, Set<String>> configured = new HashMap<>(recordedNodes);
+        configured.keySet().retainAll(options.otherClusters());
+        this.others = new OtherClusters(options.otherClusters(), configured);
         this.now = now;
         for (StoredRow row : rows) {
             if (row.cluster() == null) {
@@ -119,17 +124,21 @@ final class ChangePlanner {
     }
 
     /**
-     * Why the listed guest is not the VM its row describes, or null when it is (DESIGN.md 3.1). Not
-     * in doubt, only two different markers tell another VM (a row in the older {@code ctime:} form
-     * that the guest's config also shows is the same VM, and gets the new marker). In doubt, it is
-     * the same VM only when both markers exist and are equal, except that a guest whose name or
-     * status merely changed while neither side has a marker cannot be told apart at all and is
-     * taken for the same VM.
+     * Why the listed guest is not the VM its row describes, or null when it is (DESIGN.md 3.1).
+     * <ul>
+     *   <li>Not in doubt, or in doubt only because its name or status changed while the task list
+     *       could not vouch ({@link Doubt#CHANGED}): two different markers tell another VM. A row in
+     *       the older {@code ctime:} form that the guest's config also shows is the same VM and gets
+     *       the new marker; a row without a marker gets the guest's.</li>
+     *   <li>After a destroy, create or restore of the VMID, or a row that was missing
+     *       ({@link Doubt#LIFECYCLE}): the same VM only when both markers exist and are equal (a
+     *       {@code ctime:} shared with a clone's template proves nothing).</li>
+     * </ul>
      */
     private static String notTheSameVm(StoredRow row, ObservedVm vm) {
         String stored = row.values().incarnation();
         String seen = vm.incarnation();
-        if (vm.doubt() == Doubt.NONE) {
+        if (vm.doubt() != Doubt.LIFECYCLE) {
             boolean another = stored != null && seen != null && !stored.equals(seen) && !stored.equals(vm.sameAs());
             return another ? "incarnation " + stored + " -> " + seen : null;
         }
@@ -137,13 +146,12 @@ final class ChangePlanner {
             return stored.equals(seen) ? null : "incarnation " + stored + " -> " + seen;
         }
         if (stored == null && seen == null) {
-            return vm.doubt() == Doubt.CHANGED ? null
-                    : "after a destroy, create or restore of the VMID, neither the row nor the config has an"
-                    + " incarnation marker to show it is the same VM";
+            return "after a destroy, create or restore of the VMID, neither the row nor the config has an incarnation"
+                    + " marker to show it is the same VM";
         }
         return stored == null
-                ? "after a possible reuse of the VMID, the row has no incarnation marker to show it is this VM ("
-                + seen + ")"
+                ? "after a destroy, create or restore of the VMID, the row has no incarnation marker to show it is"
+                + " this VM (" + seen + ")"
                 : "its config shows no incarnation marker, the row has " + stored;
     }
 
@@ -205,29 +213,31 @@ final class ChangePlanner {
      * held, and the reason is returned.
      */
     private Optional<String> retireOrHold() {
-        if (retirements.isEmpty()) {
-            return Optional.empty();
-        }
-        int known = live.size();
-        if (options.missing().trips(retirements.size(), known)) {
-            retirements.forEach(r -> guarded.add(r.row().vmid()));
-            return Optional.of(retirements.size() + " of " + known + " known VMs would be retired as other VMs under"
+        // a row already missing whose VMID now names another VM is ordinary reuse, not a marker change
+        List<Retirement> changed = retirements.stream().filter(r -> !r.row().isMissing()).toList();
+        int known = (int) live.values().stream().filter(r -> !r.isMissing()).count();
+        if (!changed.isEmpty() && options.missing().trips(changed.size(), known)) {
+            changed.forEach(r -> guarded.add(r.row().vmid()));
+            retirements.removeAll(changed);
+            retirements.forEach(this::retireAndPlace);
+            return Optional.of(changed.size() + " of " + known + " known VMs would be retired as other VMs under"
                     + " their VMIDs (limit " + options.missing().limitFor(known) + "): so many incarnation markers"
                     + " changing at once is more likely a change in how Proxmox reports them than real reuse;"
                     + " nothing was retired and those guests are held (if the VMIDs really were reused: pvesync sync"
                     + " --config FILE --cluster " + snapshot.cluster() + " --accept-missing, after a look with"
                     + " --dry-run)");
         }
-        for (Retirement r : retirements) {
-            // the old row keeps its owner: a new VM must never inherit it (under RLS, another
-            // customer would see it)
-            marks.add(new MissingMark(r.row().id(), true));
-            changes.add(new VmChange(r.row().vmid(), Kind.RETIRE, "row id " + r.row().id() + " kept for its owner: "
-                    + r.why() + " (VMID reused), status " + r.row().values().status() + " -> "
-                    + VmStatus.MISSING.column()));
-            placeNew(r.observed());
-        }
+        retirements.forEach(this::retireAndPlace);
         return Optional.empty();
+    }
+
+    private void retireAndPlace(Retirement r) {
+        // the old row keeps its owner: a new VM must never inherit it (under RLS, another customer
+        // would see it)
+        marks.add(new MissingMark(r.row().id(), true));
+        changes.add(new VmChange(r.row().vmid(), Kind.RETIRE, "row id " + r.row().id() + " kept for its owner: "
+                + r.why() + " (VMID reused), status " + r.row().values().status() + " -> " + VmStatus.MISSING.column()));
+        placeNew(r.observed());
     }
 
     private void placeNew(RowValues observed) {
@@ -252,9 +262,20 @@ final class ChangePlanner {
         insert(observed);
     }
 
-    /** The application's rows that may be this VMID's: unadopted and not given up as missing. */
+    /**
+     * The application's rows that may be this VMID's in this cluster: unadopted, not given up as
+     * missing, and not provably another cluster's (a row whose node only another cluster has is
+     * that cluster's business, and says nothing here).
+     */
     private List<StoredRow> candidates(int vmid) {
-        return unadopted.getOrDefault(vmid, List.of()).stream().filter(r -> !r.isMissing()).toList();
+        return unadopted.getOrDefault(vmid, List.of()).stream().filter(r -> !r.isMissing())
+                .filter(r -> !othersNode(r)).toList();
+    }
+
+    /** Whether the row names a node this cluster does not have (several clusters configured). */
+    private boolean othersNode(StoredRow row) {
+        String node = row.values().node();
+        return !others.names().isEmpty() && node != null && !snapshot.hasNode(node);
     }
 
     /** Why the application's row may not be this VM's, or empty when adopting it is provably right. */
@@ -305,7 +326,10 @@ final class ChangePlanner {
         List<StoredRow> neverSeen = neverSeen(seen);
         int affected = vanished.size() + neverSeen.size();
         int total = known.size() + neverSeen.size();
-        if (options.missing().trips(affected, total)) {
+        MissingPolicy policy = options.missing();
+        // "every known VM" is about the cluster's own rows: two stale application rows are no cluster
+        if (policy.guarded() && (affected > policy.limitFor(total)
+                || known.size() >= 2 && vanished.size() >= known.size())) {
             return Optional.of(affected + " of " + total + " known VMs absent from the listing (limit "
                     + options.missing().limitFor(total) + "): the API token may have lost VM.Audit on some VMs (check"
                     + " the token's ACL: pveum acl list); nothing was marked missing (if they were really deleted:"
@@ -334,14 +358,14 @@ final class ChangePlanner {
      */
     private List<StoredRow> neverSeen(Set<Integer> seen) {
         List<StoredRow> out = new ArrayList<>();
-        for (List<StoredRow> rows : unadopted.values()) {
-            List<StoredRow> waiting = rows.stream().filter(r -> !r.isMissing()).toList();
+        for (int vmid : unadopted.keySet()) {
+            List<StoredRow> waiting = candidates(vmid);
             if (waiting.size() != 1) {
                 continue;
             }
             StoredRow row = waiting.get(0);
             if (seen.contains(row.vmid()) || snapshot.held().containsKey(row.vmid()) || live.containsKey(row.vmid())
-                    || !pastGrace(row) || !nodeAnswered(row)
+                    || !pastGrace(row) || !nodeOnlineHere(row)
                     || others.whyNotProvable(row.values().node(), snapshot.cluster(), snapshot.nodes().keySet())
                     .isPresent()) {
                 continue;
@@ -359,6 +383,17 @@ final class ChangePlanner {
     private boolean nodeAnswered(StoredRow row) {
         String node = row.values().node();
         return node == null || !snapshot.hasNode(node) || snapshot.isOnline(node);
+    }
+
+    /**
+     * An application row's VM is known not to exist only when its node is an online node of this
+     * cluster (or, with one cluster configured and no node named, when the listing is whole).
+     */
+    private boolean nodeOnlineHere(StoredRow row) {
+        String node = row.values().node();
+        return node == null ? others.names().isEmpty() && snapshot.nodes().values().stream()
+                .allMatch(state -> state == io.pvesync.inventory.NodeState.ONLINE) && !snapshot.nodes().isEmpty()
+                : snapshot.isOnline(node);
     }
 
     /** Young application rows are left alone: the application may still be creating the VM. */

@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * only when the set changed since this process last wrote it, so an unchanged poll writes nothing.
  */
 final class ClusterNodes {
-    private static final String READ = "SELECT cluster, node FROM pvesync.cluster_nodes WHERE cluster = ANY(?::text[])";
+    private static final String READ = "SELECT cluster, node FROM pvesync.cluster_nodes WHERE cluster <> ?";
     private static final String DROP_GONE = "DELETE FROM pvesync.cluster_nodes WHERE cluster = ? AND NOT (node = ANY(?::text[]))";
     private static final String ADD_NEW = "INSERT INTO pvesync.cluster_nodes (cluster, node)"
             + " SELECT ?, unnest(?::text[]) ON CONFLICT DO NOTHING";
@@ -29,18 +29,18 @@ final class ClusterNodes {
     /** What this process last committed per cluster; absent: not known, write on the next pass. */
     private final Map<String, Set<String>> written = new ConcurrentHashMap<>();
 
-    /** The recorded nodes of {@code clusters}, by cluster; a cluster never listed has no entry. */
-    static Map<String, Set<String>> read(Connection c, Set<String> clusters) throws SQLException {
+    /**
+     * The recorded nodes of every cluster but {@code cluster}, by cluster; a cluster never listed
+     * has no entry.
+     */
+    static Map<String, Set<String>> others(Connection c, String cluster) throws SQLException {
         Map<String, Set<String>> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(READ)) {
-            Array names = c.createArrayOf("text", clusters.toArray());
-            ps.setArray(1, names);
+            ps.setString(1, cluster);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
                 }
-            } finally {
-                names.free();
             }
         }
         return out;
@@ -48,14 +48,15 @@ final class ClusterNodes {
 
     /**
      * Records the snapshot's nodes in the caller's transaction when they differ from what this
-     * process last committed. A listing without node entries (a token without Sys.Audit) records
-     * nothing: it says nothing about the cluster's nodes.
+     * process last committed, and in every reconcile pass (another instance may have written
+     * since). A listing without node entries (a token without Sys.Audit) records nothing: it says
+     * nothing about the cluster's nodes.
      *
      * @return whether anything was sent (the caller must commit it)
      */
-    boolean record(Connection c, Snapshot snapshot) throws SQLException {
+    boolean record(Connection c, Snapshot snapshot, boolean reconcile) throws SQLException {
         Set<String> now = new TreeSet<>(snapshot.nodes().keySet());
-        if (now.isEmpty() || now.equals(written.get(snapshot.cluster()))) {
+        if (now.isEmpty() || !reconcile && now.equals(written.get(snapshot.cluster()))) {
             return false;
         }
         Array names = c.createArrayOf("text", now.toArray());

@@ -27,7 +27,13 @@ public final class Grants {
             + " (5, 'UPDATE', 'table', 'public', 'vms', 'public.vms'),"
             + " (6, 'USAGE', 'sequence', 'public', 'vms_id_seq', 'sequence public.vms_id_seq'),"
             + " (7, 'SELECT', 'table', '" + Migrations.SCHEMA + "', 'flyway_schema_history', '" + Migrations.SCHEMA
-            + ".flyway_schema_history')"
+            + ".flyway_schema_history'),"
+            + " (8, 'SELECT', 'table', '" + Migrations.SCHEMA + "', 'cluster_nodes', '" + Migrations.SCHEMA
+            + ".cluster_nodes'),"
+            + " (9, 'INSERT', 'table', '" + Migrations.SCHEMA + "', 'cluster_nodes', '" + Migrations.SCHEMA
+            + ".cluster_nodes'),"
+            + " (10, 'DELETE', 'table', '" + Migrations.SCHEMA + "', 'cluster_nodes', '" + Migrations.SCHEMA
+            + ".cluster_nodes')"
             + ") AS g(n, privilege, kind, schema, name, shown)"
             + " LEFT JOIN pg_namespace s ON s.nspname = g.schema"
             + " LEFT JOIN pg_class c ON c.relnamespace = s.oid AND c.relname = g.name"

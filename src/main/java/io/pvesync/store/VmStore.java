@@ -118,9 +118,11 @@ public final class VmStore {
                 Instant now = lock(c, cluster);
                 Map<Integer, Long> xmins = new HashMap<>();
                 List<StoredRow> rows = rows(c, snapshot, options, xmins);
-                ChangePlan plan = ChangePlanner.plan(snapshot, options, rows, now, otherNodes(c, options, rows));
-                warnOnce(cluster, plan.warnings());
-                boolean nodesMoved = !options.dryRun() && nodes.record(c, snapshot);
+                ChangePlan plan = ChangePlanner.plan(snapshot, options, rows, now, otherNodes(c, options, cluster, rows));
+                List<String> warnings = new ArrayList<>(plan.warnings());
+                plan.result().guardTrip().ifPresent(trip -> warnings.add("- " + trip));
+                warnOnce(cluster, warnings);
+                boolean nodesMoved = !options.dryRun() && nodes.record(c, snapshot, options.reconcile());
                 if (options.dryRun() || plan.isEmpty() && !nodesMoved) {
                     // nothing to write (or not allowed to): ending read-only work, the lock goes with it
                     c.rollback();
@@ -239,15 +241,15 @@ public final class VmStore {
     }
 
     /**
-     * The recorded nodes of the other configured clusters, read only when some application row is
-     * waiting for a cluster (and several clusters are configured): adoption needs them.
+     * The recorded nodes of the other clusters, read only when several clusters are configured and
+     * some application row is waiting for a cluster: adoption needs them.
      */
-    private Map<String, Set<String>> otherNodes(Connection c, ApplyOptions options, List<StoredRow> rows)
-            throws SQLException {
+    private static Map<String, Set<String>> otherNodes(Connection c, ApplyOptions options, String cluster,
+                                                       List<StoredRow> rows) throws SQLException {
         if (options.otherClusters().isEmpty() || rows.stream().noneMatch(r -> r.cluster() == null)) {
             return Map.of();
         }
-        return ClusterNodes.read(c, options.otherClusters());
+        return ClusterNodes.others(c, cluster);
     }
 
     /**
@@ -295,7 +297,6 @@ public final class VmStore {
     }
 
     private static void report(String cluster, ApplyOptions options, ApplyResult result) {
-        result.guardTrip().ifPresent(reason -> log.warn("cluster={} - {}", cluster, reason));
         String would = options.dryRun() ? "would " : "";
         for (VmChange change : result.changes()) {
             if (change.kind() == VmChange.Kind.INSERT || change.kind() == VmChange.Kind.UPDATE) {

@@ -106,7 +106,8 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
         }
         ApplyResult applied = store.apply(enriched.snapshot(),
                 new ApplyOptions(mode == SyncMode.RECONCILE, dryRun, otherClusters, config.missing()));
-        if (!dryRun) {
+        if (!dryRun && tasks.readable()) {
+            // without a task list this pass confirmed nothing the next one could search from
             details.settled(enriched.snapshot(), applied.heldVmids(), tasks.mark());
         }
         Optional<String> problem = applied.guardTrip().or(() -> blind);

@@ -111,4 +111,16 @@ class DatabaseChecksTest {
             db.grantDaemon();
         }
     }
+
+    @Test
+    @Order(7)
+    void anUpgradeWithoutTheNewGrantsFailsNamingTheClusterNodesTable() throws Exception {
+        asOwner("REVOKE INSERT, DELETE ON pvesync.cluster_nodes FROM " + db.daemonUser());
+        try {
+            assertThat(lines()).contains("[FAIL] database: role " + db.daemonUser() + " lacks INSERT on"
+                    + " pvesync.cluster_nodes, DELETE on pvesync.cluster_nodes; run config/grants.sql");
+        } finally {
+            db.grantDaemon();
+        }
+    }
 }

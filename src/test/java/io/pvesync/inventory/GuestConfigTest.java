@@ -13,14 +13,14 @@ class GuestConfigTest {
         // clone copies meta (qemu-server clone_vm), so every clone of a template has its ctime
         assertThat(GuestConfig.qemu(Fixtures.data("qemu/config-agent-on.json"))).isEqualTo(
                 new GuestConfig(VmKind.QEMU, true, "bc:24:11:2e:c5:4a", null,
-                        "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab", "ctime:1712345678"));
+                        "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab", "ctime:1712345678", "web01"));
     }
 
     @Test
     void qemuWithAgentOffAndCloudInitAddress() {
         assertThat(GuestConfig.qemu(Fixtures.data("qemu/config-agent-off.json"))).isEqualTo(
                 new GuestConfig(VmKind.QEMU, false, "bc:24:11:00:01:05", "192.168.1.10",
-                        "uuid:0f0e0d0c-0b0a-0908-0706-050403020100", "ctime:1722000000"));
+                        "uuid:0f0e0d0c-0b0a-0908-0706-050403020100", "ctime:1722000000", "cloudy"));
     }
 
     @Test
@@ -28,7 +28,7 @@ class GuestConfigTest {
         // agent as the number 1, MAC as macaddr=, ip=dhcp with a static ip6
         assertThat(GuestConfig.qemu(Fixtures.data("qemu/config-uuid-only.json"))).isEqualTo(
                 new GuestConfig(VmKind.QEMU, true, "52:54:00:12:34:56", "2001:db8:5::10",
-                        "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab"));
+                        "uuid:7d1c0a3e-5b2f-4c11-9e3a-0123456789ab", null, "old-vm"));
     }
 
     @Test
@@ -40,9 +40,17 @@ class GuestConfigTest {
     }
 
     @Test
+    void theListedNameIsTheConfiguredOneOrProxmoxsDefault() {
+        assertThat(GuestConfig.qemu(Fixtures.parse("{\"name\": \"web01\"}")).listedName(104)).hasValue("web01");
+        assertThat(GuestConfig.qemu(Fixtures.parse("{}")).listedName(104)).hasValue("VM 104");
+        assertThat(GuestConfig.lxc(Fixtures.parse("{}")).listedName(105)).hasValue("CT105");
+        assertThat(GuestConfig.qemu(Fixtures.parse("{\"name\": \"" + "x".repeat(101) + "\"}")).listedName(104)).isEmpty();
+    }
+
+    @Test
     void qemuWithNeitherHasNoMarker() {
         assertThat(GuestConfig.qemu(Fixtures.data("qemu/config-bare.json"))).isEqualTo(
-                new GuestConfig(VmKind.QEMU, false, "52:54:00:00:00:07", null, null));
+                new GuestConfig(VmKind.QEMU, false, "52:54:00:00:00:07", null, null, null, "bare"));
     }
 
     @ParameterizedTest(name = "agent: {0} -> {1}")
@@ -93,19 +101,21 @@ class GuestConfigTest {
     @Test
     void containerMarkerIsItsNet0Mac() {
         assertThat(GuestConfig.lxc(Fixtures.data("lxc/config.json"))).isEqualTo(
-                new GuestConfig(VmKind.LXC, false, "bc:24:11:89:67:07", "10.0.0.5", "hwaddr:bc:24:11:89:67:07"));
+                new GuestConfig(VmKind.LXC, false, "bc:24:11:89:67:07", "10.0.0.5", "hwaddr:bc:24:11:89:67:07", null,
+                        "ct300"));
     }
 
     @Test
     void containerOnDhcpFallsBackToIp6() {
         assertThat(GuestConfig.lxc(Fixtures.data("lxc/config-dhcp.json"))).isEqualTo(
-                new GuestConfig(VmKind.LXC, false, "bc:24:11:89:67:08", "2001:db8:1::301", "hwaddr:bc:24:11:89:67:08"));
+                new GuestConfig(VmKind.LXC, false, "bc:24:11:89:67:08", "2001:db8:1::301", "hwaddr:bc:24:11:89:67:08",
+                        null, "ct301"));
     }
 
     @Test
     void containerWithoutNetworkHasNothing() {
         assertThat(GuestConfig.lxc(Fixtures.parse("{\"hostname\": \"ct\", \"net0\": \"name=eth0,ip=manual\"}")))
-                .isEqualTo(new GuestConfig(VmKind.LXC, false, null, null, null));
+                .isEqualTo(new GuestConfig(VmKind.LXC, false, null, null, null, null, "ct"));
     }
 
     @Test

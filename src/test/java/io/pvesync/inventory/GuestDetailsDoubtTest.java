@@ -40,6 +40,11 @@ class GuestDetailsDoubtTest extends GuestDetailsHarness {
         return TaskWindow.of(Fixtures.parse(all.append(']').toString()));
     }
 
+    /** A QEMU guest named as its config fixture names it (the listing and the config agree). */
+    private static ObservedVm named(int vmid, String name, VmStatus status) {
+        return new ObservedVm(vmid, VmKind.QEMU, "pve1", name, status, 2, 2048, 32, null, null);
+    }
+
     private static KnownVm row(ObservedVm vm, VmStatus status, String marker) {
         return new KnownVm(vm.vmid(), vm.name(), status, vm.node(), null, marker);
     }
@@ -73,7 +78,7 @@ class GuestDetailsDoubtTest extends GuestDetailsHarness {
     @Test
     void aDestroyOfTheVmidSinceThePreviousPassHasTheMarkerReadEvenWithNothingElseChanged() {
         // case 2 of issue 8: deleted and created again between two polls under the same name and status
-        ObservedVm vm = qemu(104, "pve1", VmStatus.STOPPED);
+        ObservedVm vm = named(104, "web01", VmStatus.STOPPED);
         pve.ok(config(vm), "qemu/config-agent-on.json");
         try (GuestDetails details = settledOnce(vm)) {
             TaskWindow reused = tasks(task("qmdestroy", "104", SECOND.getEpochSecond() - 20, SECOND.getEpochSecond() - 19),
@@ -156,7 +161,7 @@ class GuestDetailsDoubtTest extends GuestDetailsHarness {
 
     @Test
     void aRowThatSaysMissingIsInDoubtWhenItsVmidIsListedAgain() {
-        ObservedVm back = qemu(106, "pve1", VmStatus.RUNNING);
+        ObservedVm back = named(106, "cloudy", VmStatus.RUNNING);
         pve.ok(config(back), "qemu/config-agent-off.json").ok(agent(back), "agent/interfaces-docker-first.json");
         try (GuestDetails details = details(1)) {
             Enrichment pass = details.enrich(listing(SECOND, back), Map.of(106, row(back, VmStatus.MISSING, UUID)), false,
@@ -184,7 +189,7 @@ class GuestDetailsDoubtTest extends GuestDetailsHarness {
     @Test
     void afterAStartARowInTheOlderFormIsNotInDoubtForItsOwnCreateTaskButIsForALaterDestroy() {
         // config-agent-on.json: meta ctime 1712345678; its create task started a moment before
-        ObservedVm vm = qemu(108, "pve1", VmStatus.STOPPED);
+        ObservedVm vm = named(108, "web01", VmStatus.STOPPED);
         pve.ok(config(vm), "qemu/config-agent-on.json");
         KnownVm legacy = row(vm, VmStatus.STOPPED, "ctime:1712345678");
         String ownCreate = task("qmcreate", "108", 1712345670L, 1712345690L);
@@ -197,6 +202,46 @@ class GuestDetailsDoubtTest extends GuestDetailsHarness {
             assertThat(vm(carried, 108).sameAs()).isEqualTo("ctime:1712345678");
             assertThat(vm(reused, 108).doubt()).isEqualTo(Doubt.LIFECYCLE);
             assertThat(vm(reused, 108).sameAs()).isNull();
+        }
+    }
+
+    @Test
+    void aNewVmWhoseListingStillShowsThePreviousVmsNameIsHeldUntilItCatchesUp() {
+        // right after a destroy and a clone, pvestatd's data may still be the old VM's for up to 10 s
+        ObservedVm stale = new ObservedVm(109, VmKind.QEMU, "pve1", "alice-payroll", VmStatus.STOPPED, 2, 2048, 32,
+                null, null);
+        pve.ok(config(stale), "qemu/config-agent-on.json"); // its config says "web01"
+        try (GuestDetails details = details(1)) {
+            TaskWindow reused = tasks(task("qmdestroy", "109", SECOND.getEpochSecond() - 8, SECOND.getEpochSecond() - 7));
+
+            Enrichment pass = details.enrich(listing(SECOND, stale),
+                    Map.of(109, new KnownVm(109, "alice-payroll", VmStatus.STOPPED, "pve1", null, "uuid:alice")), false,
+                    reused);
+
+            assertThat(pass.snapshot().held()).isEqualTo(Map.of(109, "pve1"));
+        }
+    }
+
+    @Test
+    void aGuestHeldForItsIdentityStaysInDoubtAfterItsTaskLeftTheList() {
+        ObservedVm vm = named(110, "cloudy", VmStatus.STOPPED);
+        pve.error(config(vm), 500, "got timeout");
+        try (GuestDetails details = details(1)) {
+            TaskWindow withDestroy = tasks(task("qmdestroy", "110", SECOND.getEpochSecond() - 8,
+                    SECOND.getEpochSecond() - 7));
+            Map<Integer, KnownVm> stored = Map.of(110, row(vm, VmStatus.STOPPED, UUID));
+            Enrichment held = details.enrich(listing(SECOND, vm), stored, false, withDestroy);
+            assertThat(held.snapshot().held()).containsKey(110);
+            details.settled(held.snapshot(), Set.of(), withDestroy.mark());
+
+            // the destroy has left the node's short list; the config still cannot be read
+            Enrichment later = details.enrich(listing(SECOND.plusSeconds(30), vm), stored, false, tasks());
+
+            assertThat(later.snapshot().held()).containsKey(110);
+            pve.ok(config(vm), "qemu/config-agent-off.json");
+            Enrichment read = details.enrich(listing(SECOND.plusSeconds(60), vm), stored, false, tasks());
+            assertThat(vm(read, 110).doubt()).isEqualTo(Doubt.LIFECYCLE);
+            assertThat(vm(read, 110).incarnation()).isEqualTo("uuid:0f0e0d0c-0b0a-0908-0706-050403020100");
         }
     }
 }

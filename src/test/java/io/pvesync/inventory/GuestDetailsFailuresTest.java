@@ -200,8 +200,7 @@ class GuestDetailsFailuresTest extends GuestDetailsHarness {
             assertThat(vm(read, 104).incarnation()).isEqualTo("uuid:0f0e0d0c-0b0a-0908-0706-050403020100");
 
             assertThat(log.messages(Level.WARN)).contains("cluster=lab vmid=104 - listed as \"db-104\" but its row says"
-                    + " \"vm104\", and the task list cannot vouch that the VMID kept its VM (the task list could not be"
-                    + " read (not asked)), and its config could not be read to tell a change of the same VM from another VM"
+                    + " \"vm104\", and its config could not be read to tell a change of the same VM from another VM"
                     + " under a reused VMID; the row is kept as it was until the config can be read");
             assertThat(log.messages(Level.WARN)).filteredOn(m -> m.contains("listed as")).hasSize(1);
         }

@@ -16,10 +16,10 @@ class TaskWindowTest {
     private static final long PVE2 = PVE1 - 7 * 3600; // a node whose clock is seven hours behind
     private static final Map<String, NodeState> TWO_NODES = Map.of("pve1", NodeState.ONLINE, "pve2", NodeState.ONLINE);
 
-    private static int pid = 0x1000;
-
+    /** A task entry; its UPID follows from what it is, so the same task in two lists is one task. */
     private static String task(String node, String type, String id, long start, Long end) {
-        String upid = "UPID:" + node + ":" + String.format("%08X", pid++) + ":0012F3C4:"
+        int pid = Math.floorMod((node + type + id + start).hashCode(), 0x100000);
+        String upid = "UPID:" + node + ":" + String.format("%08X", pid) + ":0012F3C4:"
                 + Long.toHexString(start).toUpperCase() + ":" + type + ":" + id + ":root@pam:";
         return "{\"upid\": \"" + upid + "\", \"node\": \"" + node + "\", \"starttime\": " + start
                 + (end == null ? ", \"pid\": 41394" : ", \"endtime\": " + end + ", \"status\": \"OK\"")
@@ -127,9 +127,10 @@ class TaskWindowTest {
     @Test
     void aLongRunningTaskDoesNotMakeAShortListReachBack() {
         // active_workers lists every running task first; the finished ones decide how far back it goes
-        TaskMark previous = window(history()).mark();
+        String backup = task("pve2", "vzdump", "", PVE2 - 9000, null);
+        TaskMark previous = window(plus(history(), backup)).mark();
         List<String> now = new ArrayList<>(List.of(task("pve1", "vzdump", "", PVE1 - 3600, PVE1 - 3500),
-                task("pve1", "qmstart", "901", PVE1 - 60, PVE1 - 59), task("pve2", "vzdump", "", PVE2 - 9000, null),
+                task("pve1", "qmstart", "901", PVE1 - 60, PVE1 - 59), backup,
                 task("pve2", "qmstop", "931", PVE2 + 10, PVE2 + 11)));
 
         assertThat(window(now).gap(previous, TWO_NODES))
@@ -174,5 +175,19 @@ class TaskWindowTest {
         assertThat(tasks.lifecycle(940, TaskMark.NONE)).isPresent();
         assertThat(tasks.lifecycle(941, TaskMark.NONE)).isEmpty();
         assertThat(tasks.lifecycle(942, TaskMark.NONE)).isEmpty();
+    }
+
+    @Test
+    void aNodeWhoseClockWentBackCannotVouchAndItsNewTasksStillCount() {
+        // NTP steps pve1's clock back an hour: new tasks start "before" what the previous pass saw
+        List<String> before = history();
+        TaskMark previous = window(before).mark();
+
+        TaskWindow now = window(plus(before, task("pve1", "qmdestroy", "990", PVE1 - 3000, PVE1 - 2999),
+                task("pve1", "qmcreate", "990", PVE1 - 2990, PVE1 - 2989)));
+
+        assertThat(now.lifecycle(990, previous)).isPresent();
+        assertThat(now.gap(previous, TWO_NODES)).hasValue("node pve1 shows a new task that started before the"
+                + " previous pass's newest (its clock went back?)");
     }
 }

@@ -43,7 +43,7 @@ class RealAnswersTaskWindowTest {
 
         assertThat(now.lifecycle(103, TaskMark.NONE)).isEmpty();
         assertThat(now.stillRunning(103)).isEmpty();
-        assertThat(now.mark().nodes().get("mini-pve-0").upids()).hasSize(1);
+        assertThat(now.mark().nodes().get("mini-pve-0").upids()).hasSize(3);
     }
 
     @Test

@@ -94,9 +94,9 @@ class ChangePlannerTest {
         ChangePlan sole = ChangePlanner.plan(snapshot, SOLE, rows, NOW);
 
         assertThat(several.inserts()).hasSize(1);
-        assertThat(several.warnings()).singleElement().asString()
-                .startsWith("vmid=100 - not adopted: row 7 has this VMID and no cluster, but its node far-away is not"
-                        + " a node of cluster lab; a new row was inserted. If that row is this VM");
+        // a row on a node this cluster does not have is another cluster's (VMIDs collide across clusters)
+        assertThat(several.warnings()).isEmpty();
+        assertThat(several.updates()).isEmpty();
         assertThat(sole.inserts()).isEmpty();
         assertThat(sole.updates()).extracting(RowUpdate::id).containsExactly(7);
         assertThat(sole.result().changes()).extracting(VmChange::kind).containsExactly(Kind.ADOPT);

@@ -292,4 +292,58 @@ class TenantIsolationTest {
         assertThat(table.query("SELECT node FROM pvesync.cluster_nodes WHERE cluster = 'recorded' ORDER BY node"))
                 .containsExactly(Map.of("node", "a3"));
     }
+
+    @Test
+    void newVmsInVmidsWhoseRowsWereAlreadyMissingAreOrdinaryReuseNotAMassMarkerChange() throws Exception {
+        // six VMs deleted (marked missing), then six new ones given the freed VMIDs (/cluster/nextid)
+        Snap first = Snap.of("reuse-freed");
+        for (int i = 0; i < 30; i++) {
+            first.vm(vm(6300 + i, "pve1", "f" + i, VmStatus.RUNNING, 2, 2048, 32, null, "uuid:first-" + i));
+        }
+        store.apply(first.build(), sole());
+        table.update("UPDATE public.vms SET status = 'missing' WHERE proxmox_cluster = 'reuse-freed' AND vmid < 6306");
+        Snap reused = Snap.of("reuse-freed");
+        for (int i = 0; i < 30; i++) {
+            reused.vm(vm(6300 + i, "pve1", "f" + i, VmStatus.RUNNING, 2, 2048, 32, null,
+                    (i < 6 ? "uuid:second-" : "uuid:first-") + i).withIdentity(i < 6 ? Doubt.LIFECYCLE : Doubt.NONE, null));
+        }
+
+        ApplyResult result = store.apply(reused.build(), sole());
+
+        assertThat(result.guardTrip()).isEmpty();
+        assertThat(result.changes()).filteredOn(c -> c.kind() == Kind.RETIRE).hasSize(6);
+        assertThat(result.inserted()).isEqualTo(6);
+    }
+
+    @Test
+    void applicationRowsOfTheSameVmidInTwoClustersAreEachAdoptedByTheirOwn() throws Exception {
+        // VMIDs collide across clusters all the time: each row names its own cluster's node
+        ApplyOptions north = new ApplyOptions(false, false, Set.of("south2"), POLICY);
+        ApplyOptions south = new ApplyOptions(false, false, Set.of("north2"), POLICY);
+        store.apply(Snap.of("south2").vm(vm(7300, "s2-pve1", "south-first")).build(), south);
+        store.apply(Snap.of("north2").vm(vm(7301, "n2-pve1", "north-first")).build(), north);
+        int nora = owner("nora-north2");
+        int sam = owner("sam-south2");
+        table.update("INSERT INTO public.vms (vmid, name, proxmox_node, owner_id) VALUES (960, 'n', 'n2-pve1', ?)", nora);
+        table.update("INSERT INTO public.vms (vmid, name, proxmox_node, owner_id) VALUES (960, 's', 's2-pve1', ?)", sam);
+
+        store.apply(Snap.of("north2").vm(vm(7301, "n2-pve1", "north-first")).vm(vm(960, "n2-pve1", "north-960")).build(),
+                north);
+        store.apply(Snap.of("south2").vm(vm(7300, "s2-pve1", "south-first")).vm(vm(960, "s2-pve1", "south-960")).build(),
+                south);
+
+        assertThat(table.live("north2", 960)).containsEntry("owner_id", nora).containsEntry("name", "north-960");
+        assertThat(table.live("south2", 960)).containsEntry("owner_id", sam).containsEntry("name", "south-960");
+    }
+
+    @Test
+    void anApplicationRowOnANodeTheClusterDoesNotHaveIsNeverMarkedMissingByIt() throws Exception {
+        table.update("INSERT INTO public.vms (vmid, name, status, proxmox_node, created_at) VALUES"
+                + " (970, 'elsewhere', 'running', 'standalone-hv9', now() - interval '1 hour')");
+
+        store.apply(listing("foreign").build(), sole());
+
+        assertThat(table.query("SELECT status, coalesce(proxmox_cluster, '(none)') AS c FROM public.vms WHERE vmid = 970"))
+                .containsExactly(Map.of("status", "running", "c", "(none)"));
+    }
 }
