@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>"Before the daemon could read them" is judged from the daemon's successful passes of the
  * cluster: once two more have ended after the tasks were first listed (the second began after
- * that), one of them read the list while the tasks were in it. Tasks leave a list only when newer
- * ones push them out, so a look at every tick is enough. The watch of a VMID begins with its first
+ * that), one of them read the list while the tasks were in it. Only the soak's changes add tasks,
+ * so the lists stay as they are between two changes: a look after each change, and a count of
+ * the passes before the next, are enough. The watch of a VMID begins with its first
  * lifecycle task (a clone's destroy of the old guest comes well before the clone ends, and a VMID
  * may stay free for a while before a new guest takes it) and ends when a guest with a marker is
  * recorded there: the old one (a restore keeps it) or a new one.
@@ -42,6 +43,8 @@ final class ReuseWatch {
         final long since;
         final Set<Long> tasks = new HashSet<>();
         boolean read;
+        /** Whether some of its tasks were listed at the last look: the lists stay so until the next change. */
+        boolean listed;
         Handover handover;
         boolean lookalike = true;
 
@@ -62,6 +65,16 @@ final class ReuseWatch {
     ReuseWatch(String cluster, ProxmoxSimulator sim) {
         this.cluster = cluster;
         this.sim = sim;
+    }
+
+    /**
+     * Call before each change of the cluster: the task lists are still as the last {@link #tick}
+     * saw them, so every pass that ended since ran on them.
+     *
+     * @param okPasses the daemon's successful passes of the cluster so far
+     */
+    void beforeChange(long okPasses) {
+        tracks.values().forEach(t -> t.read |= t.listed && okPasses >= t.since + 2);
     }
 
     /**
@@ -103,7 +116,8 @@ final class ReuseWatch {
             Track t = e.getValue();
             Set<Long> still = new HashSet<>(listed.getOrDefault(vmid, Set.of()));
             still.retainAll(t.tasks);
-            t.read |= !still.isEmpty() && okPasses >= t.since + 2;
+            t.listed = !still.isEmpty();
+            t.read |= t.listed && okPasses >= t.since + 2;
             if (t.handover == null) {
                 if (recorded.containsKey(vmid)) {
                     it.remove(); // the same guest again (a restore of its own backup, a new VMID's first guest)

@@ -111,6 +111,7 @@ class SoakTest {
             record(both, status);
             long started = System.nanoTime();
             while (System.nanoTime() - started < settings.duration().toNanos()) {
+                beforeChange(both, status);
                 log.info("soak - change: {}", first.changes.applyOne(changeRandom));
                 if (secondRandom.nextBoolean()) {
                     log.info("soak - {} change: {}", SECOND, other.changes.applyOne(secondRandom));
@@ -125,6 +126,7 @@ class SoakTest {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
 
+            beforeChange(both, status);
             both.forEach(w -> w.faults.clearAll());
             int finished = first.changes.finishAll() + other.changes.finishAll();
             record(both, status);
@@ -202,6 +204,14 @@ class SoakTest {
 
         Comparison.ClusterTruth truth() {
             return new Comparison.ClusterTruth(name, sim.vms(), history, watch.unseen());
+        }
+    }
+
+    /** Tells both clusters' watches how many passes ran on the task lists as they are before a change. */
+    private static void beforeChange(List<Watched> clusters, StatusEndpoint status) throws Exception {
+        Map<String, Map<String, Long>> passes = status.passes();
+        for (Watched w : clusters) {
+            w.watch.beforeChange(passes.getOrDefault(w.name, Map.of()).getOrDefault("ok", 0L));
         }
     }
 
