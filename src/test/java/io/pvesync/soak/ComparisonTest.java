@@ -229,6 +229,13 @@ class ComparisonTest {
         assertThat(verdict.lateReuses()).containsExactly("lab vmid 104: row 1 [web-104 missing 8 2048 32 pve1 10.0.0.4"
                 + " uuid:u5 retired] shows uuid:u6, which took the VMID under the same name and status while the task"
                 + " list was cut short, until a full pass read the marker");
+        // without an address (none known yet) it is the same late reuse
+        TableRow noAddress = new TableRow(1, 104, "lab", "web-104", "missing", 8, 2048, 32, "pve1", null,
+                "uuid:u5", true, null, null);
+        Comparison.Verdict bare = Comparison.judge(List.of(unseen), List.of(noAddress, rows.get(1)), Map.of(),
+                Map.of(), GRACE);
+        assertThat(bare.mismatches()).isEmpty();
+        assertThat(bare.lateReuses()).hasSize(1);
         // the task list showed the destroy and create: a poll had to read the marker, so it is a mismatch
         ClusterTruth seen = new ClusterTruth("lab", List.of(second), reused, Set.of());
         assertThat(Comparison.judge(List.of(seen), rows, Map.of(), Map.of(), GRACE).mismatches()).containsExactly(

@@ -149,7 +149,7 @@ final class TruthLog {
 
     /** Whether that incarnation ever showed this address (the daemon cannot learn it otherwise). */
     boolean hadAddress(int vmid, String marker, String address) {
-        return addresses.getOrDefault(key(vmid, marker), Set.of()).contains(address);
+        return address != null && addresses.getOrDefault(key(vmid, marker), Set.of()).contains(address);
     }
 
     private static String key(int vmid, String marker) {
