@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * in a row, so the daemon backs off, short enough that the soak's real deletions never pile up
  * past the mass-disappearance guard between two good passes (see {@code SoakTest#config}).
  * Durations count ticks, not milliseconds, so a seed replays the same faults on any machine.
+ * One kind is a one-shot: a flood of filler tasks on a node ({@link #noise(String, Random)}), after
+ * which that node's task list no longer reaches back to the daemon's last poll.
  */
 final class FaultInjector {
 
@@ -28,7 +30,9 @@ final class FaultInjector {
     static final Duration READ_TIMEOUT = Duration.ofSeconds(2);
 
     private static final Logger log = LoggerFactory.getLogger(FaultInjector.class);
-    private static final int KINDS = 7;
+    private static final int KINDS = 8;
+    /** More filler tasks than a node's list keeps (25 finished ones): it no longer reaches back to the last poll. */
+    private static final int NOISE_MIN = 25;
     private static final String[][] CORRUPTIONS = {{"maxmem", "\"lots\""}, {"maxcpu", "[]"}, {"maxdisk", "{\"size\":1}"}};
     private static final String RESOURCES = "/cluster/resources";
 
@@ -37,6 +41,7 @@ final class FaultInjector {
 
     private final ProxmoxSimulator sim;
     private final int percentPerTick;
+    private final boolean noiseOnly;
     private final List<Active> active = new ArrayList<>();
     private final Set<String> offlineNodes = new HashSet<>();
     private final Set<Integer> downEndpoints = new HashSet<>();
@@ -51,8 +56,18 @@ final class FaultInjector {
 
     /** @param percentPerTick the chance, per tick, that one more fault is switched on */
     FaultInjector(ProxmoxSimulator sim, int percentPerTick) {
+        this(sim, percentPerTick, false);
+    }
+
+    private FaultInjector(ProxmoxSimulator sim, int percentPerTick, boolean noiseOnly) {
         this.sim = sim;
         this.percentPerTick = percentPerTick;
+        this.noiseOnly = noiseOnly;
+    }
+
+    /** Only floods of filler tasks, with this chance per tick: for a cluster that is not the soak's main subject. */
+    static FaultInjector noiseOnly(ProxmoxSimulator sim, int percentPerTick) {
+        return new FaultInjector(sim, percentPerTick, true);
     }
 
     /** Ends the faults whose time is up, then maybe starts one (none of a kind already on). */
@@ -67,14 +82,15 @@ final class FaultInjector {
             }
         }
         if (r.nextInt(100) < percentPerTick) {
-            switch (r.nextInt(KINDS)) {
+            switch (noiseOnly ? KINDS - 1 : r.nextInt(KINDS)) {
                 case 0 -> endpointDown(r);
                 case 1 -> nodeOffline(r);
                 case 2 -> slow(r);
                 case 3 -> malformedJson(r);
                 case 4 -> failNext(r);
                 case 5 -> corruptVm(r);
-                default -> revokeAudit(r);
+                case 6 -> revokeAudit(r);
+                default -> noise(r);
             }
         }
     }
@@ -180,6 +196,27 @@ final class FaultInjector {
             sim.revokeAudit(vm -> few.contains(vm.vmid()));
             start("revoke-audit-few", "vmids " + few, ticks, this::restoreAudit);
         }
+    }
+
+    /** A flood of filler tasks on a random online node; see {@link #noise(String, Random)}. */
+    private void noise(Random r) {
+        List<String> online = sim.nodes().stream().filter(n -> !offlineNodes.contains(n)).toList();
+        if (!online.isEmpty()) {
+            noise(online.get(r.nextInt(online.size())), r);
+        }
+    }
+
+    /**
+     * Fills the node's task list with finished filler tasks ({@code aptupdate}, {@code vncshell}),
+     * 25 to 35 of them: every older task leaves the list, so it no longer reaches back to the
+     * daemon's last poll and cannot vouch that no VMID changed hands meanwhile (DESIGN.md 3.1).
+     * A one-shot: the list reaches back again once the daemon has polled after it.
+     */
+    void noise(String node, Random r) {
+        int count = NOISE_MIN + r.nextInt(11);
+        sim.noiseTasks(node, count);
+        injected.add("noise-tasks");
+        log.info("soak - fault: {} filler tasks on {}", count, node);
     }
 
     private void restoreAudit() {

@@ -42,27 +42,32 @@ final class StatusEndpoint {
 
     /** Passes so far by result ({@code ok}, {@code degraded}, {@code failed}), from {@code pvesync_sync_total}. */
     Map<String, Long> passes(String cluster) throws IOException, InterruptedException {
-        return counters("pvesync_sync_total", cluster, "result");
+        return passes().getOrDefault(cluster, Map.of());
+    }
+
+    /** {@link #passes(String)} of every cluster, by cluster, from one look at the metrics. */
+    Map<String, Map<String, Long>> passes() throws IOException, InterruptedException {
+        return counters("pvesync_sync_total", "result");
     }
 
     /** Rows inserted, updated and marked missing so far, from {@code pvesync_rows_written_total}. */
     long rowsWritten(String cluster) throws IOException, InterruptedException {
-        return counters("pvesync_rows_written_total", cluster, "kind").values().stream().mapToLong(Long::longValue).sum();
+        return counters("pvesync_rows_written_total", "kind").getOrDefault(cluster, Map.of()).values().stream()
+                .mapToLong(Long::longValue).sum();
     }
 
-    /** A counter's values of one cluster by the value of {@code label}. */
-    private Map<String, Long> counters(String metric, String cluster, String label)
+    /** A counter's values by cluster, then by the value of {@code label}. */
+    private Map<String, Map<String, Long>> counters(String metric, String label)
             throws IOException, InterruptedException {
         String body = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         Pattern series = Pattern.compile("(?m)^" + metric + "\\{(?=[^}]*\\bcluster=\"([^\"]+)\")(?=[^}]*\\b" + label
                 + "=\"([^\"]+)\")[^}]*} (\\S+)$");
-        Map<String, Long> values = new TreeMap<>();
+        Map<String, Map<String, Long>> values = new TreeMap<>();
         Matcher m = series.matcher(body);
         while (m.find()) {
-            if (m.group(1).equals(cluster)) {
-                values.merge(m.group(2), (long) Double.parseDouble(m.group(3)), Long::sum);
-            }
+            values.computeIfAbsent(m.group(1), c -> new TreeMap<>())
+                    .merge(m.group(2), (long) Double.parseDouble(m.group(3)), Long::sum);
         }
         return values;
     }
