@@ -5,7 +5,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -35,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * {@link IllegalArgumentException} for an unknown vmid or node.
  */
 public final class ProxmoxSimulator implements AutoCloseable {
+    /** The task types after which a VMID may name another guest (DESIGN.md 3.1). */
+    private static final Set<String> LIFECYCLE_TASKS = Set.of("qmcreate", "qmdestroy", "qmrestore", "vzcreate",
+            "vzdestroy", "vzrestore");
+
 
     private static final Logger log = LoggerFactory.getLogger(ProxmoxSimulator.class);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -126,6 +133,35 @@ public final class ProxmoxSimulator implements AutoCloseable {
     }
 
     /** Requests whose path starts with {@code pathPrefix}, given with or without {@code /api2/json}. */
+    /**
+     * The destroy, create and restore tasks each VMID has in some node's list right now, as
+     * {@code GET /cluster/tasks} would show them, read from memory (no request is made or counted,
+     * no fault applies), by VMID. Tasks are given by their creation numbers, which count every task
+     * of the simulator in order. For tests that judge what a poll could have seen (the soak).
+     */
+    public Map<Integer, Set<Long>> listedLifecycleTasks() {
+        Map<Integer, Set<Long>> byVmid = new HashMap<>();
+        for (SimNode node : cluster.nodes()) {
+            for (Task task : cluster.tasks().broadcast(node.name())) {
+                if (LIFECYCLE_TASKS.contains(task.type()) && task.id().matches("[0-9]+")) {
+                    byVmid.computeIfAbsent(Integer.parseInt(task.id()), v -> new HashSet<>()).add(task.seq());
+                }
+            }
+        }
+        return byVmid;
+    }
+
+    /** The creation number of the newest task any node lists now (0 for none): a moment in task order. */
+    public long newestListedTask() {
+        long newest = 0;
+        for (SimNode node : cluster.nodes()) {
+            for (Task task : cluster.tasks().broadcast(node.name())) {
+                newest = Math.max(newest, task.seq());
+            }
+        }
+        return newest;
+    }
+
     public int requests(String pathPrefix) {
         return api.requests(pathPrefix);
     }

@@ -194,4 +194,20 @@ class IdentityFaultsTest {
                     + " - not adopted: row").contains("its node pve1 is a node of cluster lab and of dc2"));
         }
     }
+
+    @Test
+    void aNewVmWhoseFirstMarkerReadFailsKeepsItsRowWhenTheMarkerComesAPassLate() throws Exception {
+        // found by the soak: the VMID's own create task must not put the row in doubt once seen
+        int vmid = sim.create(SimVm.Kind.QEMU, "pve1");
+        sim.failNext("/nodes/pve1/", 595, "Connection timed out");
+        poll();
+        assertThat(table.live(vmid)).containsEntry("incarnation", null);
+        int alice = table.giveToNewUser(vmid, "alice", "alice's new VM");
+
+        poll();
+
+        assertThat(table.rowsOf(vmid)).hasSize(1);
+        assertThat(table.live(vmid)).containsEntry("owner_id", alice)
+                .containsEntry("incarnation", sim.vm(vmid).orElseThrow().marker());
+    }
 }

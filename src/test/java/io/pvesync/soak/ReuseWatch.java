@@ -2,7 +2,6 @@ package io.pvesync.soak;
 
 import io.pvesync.sim.ProxmoxSimulator;
 import io.pvesync.sim.SimVm;
-import io.pvesync.sim.TaskProbe;
 import io.pvesync.soak.TruthLog.Handover;
 import java.util.Collection;
 import java.util.HashMap;
@@ -86,8 +85,8 @@ final class ReuseWatch {
      * @param okPasses  the daemon's successful passes of the cluster so far
      */
     void tick(List<Handover> handovers, List<SimVm> truth, Collection<Integer> busy, long okPasses) {
-        long newest = TaskProbe.newest(sim);
-        Map<Integer, Set<Long>> listed = TaskProbe.lifecycleTasks(sim);
+        long newest = sim.newestListedTask();
+        Map<Integer, Set<Long>> listed = sim.listedLifecycleTasks();
         for (Handover h : handovers) {
             Track before = tracks.get(h.vmid());
             if (before != null && before.handover != null) {
