@@ -96,9 +96,14 @@ final class IdentityCheck {
             return Optional.of(before); // held before for its identity, not confirmed since
         }
         TaskMark since = settledAt.getOrDefault(vm.vmid(), TaskMark.NONE);
-        Optional<String> task = tasks.lifecycle(vm.vmid(), since, createdNoLaterThan(stored, since));
+        Long ignoreUpTo = createdNoLaterThan(stored, since);
+        Optional<String> task = tasks.lifecycle(vm.vmid(), since, ignoreUpTo);
         if (task.isPresent()) {
-            return Optional.of(new Suspicion(Doubt.LIFECYCLE, task.get() + " since its row was last confirmed"));
+            // a row whose marker was never read, with only a create or restore to show (its own,
+            // when no earlier pass's task list is known): the config decides, as for a change
+            Doubt doubt = stored.incarnation() == null && !tasks.destroyed(vm.vmid(), since, ignoreUpTo)
+                    ? Doubt.CHANGED : Doubt.LIFECYCLE;
+            return Optional.of(new Suspicion(doubt, task.get() + " since its row was last confirmed"));
         }
         if (!Objects.equals(stored.name(), vm.name())) {
             // a rename is rare, and a config file moved to another VMID by hand leaves no task

@@ -141,13 +141,22 @@ public final class TaskWindow {
      * {@code ignoreUpTo} (epoch seconds), when given: tasks known to predate the row's VM.
      */
     public Optional<String> lifecycle(int vmid, TaskMark since, Long ignoreUpTo) {
-        for (Task task : lifecycle.getOrDefault(vmid, List.of())) {
+        return relevant(vmid, since, ignoreUpTo).findFirst().map(TaskWindow::describe);
+    }
+
+    /**
+     * Whether a destroy of {@code vmid} is among {@link #lifecycle}'s tasks: a VMID takes another
+     * VM only after its VM was destroyed, except through a restore over it.
+     */
+    public boolean destroyed(int vmid, TaskMark since, Long ignoreUpTo) {
+        return relevant(vmid, since, ignoreUpTo).anyMatch(t -> t.type().endsWith("destroy"));
+    }
+
+    private java.util.stream.Stream<Task> relevant(int vmid, TaskMark since, Long ignoreUpTo) {
+        return lifecycle.getOrDefault(vmid, List.of()).stream().filter(task -> {
             boolean predates = ignoreUpTo != null && task.end() != null && task.start() <= ignoreUpTo;
-            if (!predates && (task.end() == null || since.isNew(task.node(), task.upid()))) {
-                return Optional.of(describe(task));
-            }
-        }
-        return Optional.empty();
+            return !predates && (task.end() == null || since.isNew(task.node(), task.upid()));
+        });
     }
 
     /**

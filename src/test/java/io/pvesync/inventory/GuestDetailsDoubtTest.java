@@ -244,4 +244,22 @@ class GuestDetailsDoubtTest extends GuestDetailsHarness {
             assertThat(vm(read, 110).incarnation()).isEqualTo("uuid:0f0e0d0c-0b0a-0908-0706-050403020100");
         }
     }
+
+    @Test
+    void aRowWhoseMarkerWasNeverReadIsNotRetiredForItsOwnCreateButIsAfterADestroy() {
+        // found by the soak: inserted while its config could not be read, in a pass without a task list
+        ObservedVm vm = named(111, "web01", VmStatus.RUNNING);
+        pve.ok(config(vm), "qemu/config-agent-on.json").ok(agent(vm), "agent/interfaces-docker-first.json");
+        KnownVm unmarked = row(vm, VmStatus.RUNNING, null);
+        String create = task("qmcreate", "111", SECOND.getEpochSecond() - 20, SECOND.getEpochSecond() - 19);
+        try (GuestDetails details = details(1)) {
+            Enrichment own = details.enrich(listing(SECOND, vm), Map.of(111, unmarked), false, tasks(create));
+            Enrichment reused = details.enrich(listing(SECOND, vm), Map.of(111, unmarked), false, tasks(create,
+                    task("qmdestroy", "111", SECOND.getEpochSecond() - 30, SECOND.getEpochSecond() - 29)));
+
+            assertThat(vm(own, 111).doubt()).isEqualTo(Doubt.CHANGED);
+            assertThat(vm(own, 111).incarnation()).isEqualTo(UUID);
+            assertThat(vm(reused, 111).doubt()).isEqualTo(Doubt.LIFECYCLE);
+        }
+    }
 }
