@@ -63,6 +63,8 @@ record GuestConfig(VmKind kind, boolean agentEnabled, String net0Mac, String sta
 
     /** The prefix of the older QEMU marker form, from {@code meta}'s creation time. */
     static final String CTIME = "ctime:";
+    /** The prefix of the QEMU marker, from {@code smbios1}'s uuid. */
+    static final String UUID_PREFIX = "uuid:";
 
     private static final Pattern MAC = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,19}");
@@ -125,7 +127,7 @@ record GuestConfig(VmKind kind, boolean agentEnabled, String net0Mac, String sta
     /** {@code uuid:<uuid>} from {@code smbios1}, or null. */
     private static String smbiosUuid(JsonNode data) {
         String uuid = properties(property(data, "smbios1"), null).get("uuid");
-        return uuid != null && UUID.matcher(uuid).matches() ? "uuid:" + uuid.toLowerCase(Locale.ROOT) : null;
+        return uuid != null && UUID.matcher(uuid).matches() ? UUID_PREFIX + uuid.toLowerCase(Locale.ROOT) : null;
     }
 
     /** {@code ctime:<epoch>} from {@code meta} (qemu-server MetaInfo.pm), or null. */

@@ -177,8 +177,8 @@ public final class GuestDetails implements AutoCloseable {
             Probe result = results.get(vm.vmid());
             IdentityCheck.Suspicion why = inDoubt.get(vm.vmid());
             Doubt doubt = why == null ? Doubt.NONE : why.doubt();
-            // a task of the VMID since the row was confirmed: a ctime shared with a clone's template proves nothing
-            String olderMarker = doubt != Doubt.LIFECYCLE
+            // in doubt, a ctime shared with a clone's template proves nothing
+            String olderMarker = doubt == Doubt.NONE
                     ? identity.olderMarker(vm, known.get(vm.vmid()), probe.configsRead) : null;
             if (result == null) {
                 return vm.withIdentity(doubt, null); // interrupted before its turn
@@ -198,8 +198,8 @@ public final class GuestDetails implements AutoCloseable {
     /**
      * Records that the rows of {@code applied}'s guests are true as of its listing, once the pass's
      * writes are committed: the next pass searches the task list for tasks after {@code mark}
-     * (the pass's own task list, {@link TaskWindow#mark()}). Guests the store held
-     * ({@code heldByStore}) keep their earlier mark.
+     * (the pass's own task list, {@link TaskWindow#mark()}; null when it could not be read: the
+     * earlier marks stay). Guests the store held ({@code heldByStore}) keep their earlier mark.
      */
     public void settled(Snapshot applied, Set<Integer> heldByStore, TaskMark mark) {
         identity.settled(applied, heldByStore, mark);

@@ -49,7 +49,9 @@ final class IdentityCheck {
                 unresolved.put(vm.vmid(), new Suspicion(Doubt.LIFECYCLE, "spared by the retirement guard, its"
                         + " marker differing from its row's"));
             } else {
-                settledAt.put(vm.vmid(), mark);
+                if (mark != null) {
+                    settledAt.put(vm.vmid(), mark);
+                }
                 unresolved.remove(vm.vmid());
             }
         }
@@ -83,17 +85,24 @@ final class IdentityCheck {
      * or its name or status changed while the task list cannot vouch for that interval.
      */
     Optional<Suspicion> suspicion(ObservedVm vm, KnownVm stored, TaskWindow tasks,
-                                          Map<String, NodeState> nodes) {
+                                  Map<String, NodeState> nodes) {
+        Optional<Suspicion> fresh = freshSuspicion(vm, stored, tasks, nodes);
+        Suspicion before = stored == null ? null : unresolved.get(vm.vmid());
+        if (before == null) {
+            return fresh;
+        }
+        // held before for its identity and not confirmed since; a task seen now may say more
+        return Optional.of(fresh.filter(now -> now.doubt().compareTo(before.doubt()) > 0).orElse(before));
+    }
+
+    private Optional<Suspicion> freshSuspicion(ObservedVm vm, KnownVm stored, TaskWindow tasks,
+                                               Map<String, NodeState> nodes) {
         if (stored == null) {
             return Optional.empty(); // no row, nothing to inherit
         }
         if (stored.status() == VmStatus.MISSING) {
             return Optional.of(new Suspicion(Doubt.LIFECYCLE, "listed again while its row says missing (its VM"
                     + " vanished, and the VMID may have been taken since)"));
-        }
-        Suspicion before = unresolved.get(vm.vmid());
-        if (before != null) {
-            return Optional.of(before); // held before for its identity, not confirmed since
         }
         TaskMark since = settledAt.getOrDefault(vm.vmid(), TaskMark.NONE);
         Long ignoreUpTo = createdNoLaterThan(stored, since);
@@ -147,12 +156,16 @@ final class IdentityCheck {
         for (ObservedVm vm : snapshot.vms()) {
             Suspicion why = inDoubt.get(vm.vmid());
             KnownVm stored = known.get(vm.vmid());
-            Optional<String> running = tasks.stillRunning(vm.vmid());
+            Optional<String> running = tasks.stillRunning(vm.vmid(), snapshot.nodes());
             if (running.isPresent()) {
                 // mid-lifecycle: neither a row's VM nor a new one yet, and a row settled now would
                 // let a later pass search the task list from after this task began
                 holds.put(vm.vmid(), stored == null ? NOT_YET + running.get() + "; it gets its row once the task ends"
                         : running.get() + "; the row is kept as it was until the task ends");
+            } else if (stored == null && !configsRead.contains(vm.vmid())) {
+                // a row inserted without its marker could not tell its VM from a later one
+                holds.put(vm.vmid(), NOT_YET + "its config (and with it its incarnation marker) could not be read;"
+                        + " it gets its row once it can");
             } else if (why != null && !configsRead.contains(vm.vmid())) {
                 holds.put(vm.vmid(), why.why() + ", and its config could not be read to tell a change of the same"
                         + " VM from another VM under a reused VMID; the row is kept as it was until the config can be"
@@ -162,6 +175,14 @@ final class IdentityCheck {
                 holds.put(vm.vmid(), "its config has no incarnation marker while its row has "
                         + stored.incarnation() + " (a clone or restore still writing it?); the row is kept as it"
                         + " was until the config shows one");
+            } else if ((why == null || why.doubt() != Doubt.LIFECYCLE) && stored != null
+                    && configsRead.contains(vm.vmid()) && markerChangedSilently(vm, stored)) {
+                // the task list is read before the configs: a reuse in between shows no task yet, and
+                // the listing may still show the previous VM; the next pass sees the tasks
+                holds.put(vm.vmid(), "its config shows another incarnation marker than its row ("
+                        + stored.incarnation() + ") without a task of its VMID to show for it yet; held for a pass");
+                unresolved.put(vm.vmid(), new Suspicion(Doubt.LIFECYCLE, "its config showed another incarnation"
+                        + " marker than its row"));
             } else if (why != null && why.doubt() == Doubt.LIFECYCLE && configsRead.contains(vm.vmid())) {
                 staleListing(vm).ifPresent(config -> holds.put(vm.vmid(), STALE + "the listing shows \""
                         + Printable.of(vm.name()) + "\", its config \"" + Printable.of(config) + "\" (Proxmox's status"
@@ -172,6 +193,24 @@ final class IdentityCheck {
         holds.keySet().stream().filter(known::containsKey).forEach(vmid -> unresolved.putIfAbsent(vmid,
                 inDoubt.getOrDefault(vmid, new Suspicion(Doubt.LIFECYCLE, "held while its VMID was mid-lifecycle"))));
         return holds;
+    }
+
+    /** Whether the config read now names another VM than the row's, not merely an older marker form. */
+    private boolean markerChangedSilently(ObservedVm vm, KnownVm stored) {
+        GuestConfig config = GuestProbe.cachedConfig(configs, vm);
+        return config != null && stored.incarnation() != null && config.incarnation() != null
+                && !stored.incarnation().equals(config.incarnation())
+                && !stored.incarnation().equals(config.legacyMarker()) && !markerLost(stored, config);
+    }
+
+    /**
+     * A row with a uuid whose config now has none: an {@code smbios1} edited without its uuid, not
+     * another VM (qemu-server gives every created or cloned VM a uuid). The row keeps its marker.
+     */
+    static boolean markerLost(KnownVm stored, GuestConfig config) {
+        return stored.incarnation() != null && stored.incarnation().startsWith(GuestConfig.UUID_PREFIX)
+                && config.kind() == VmKind.QEMU && (config.incarnation() == null
+                || !config.incarnation().startsWith(GuestConfig.UUID_PREFIX));
     }
 
     private boolean markerless(ObservedVm vm) {

@@ -149,7 +149,9 @@ public final class TaskWindow {
      * VM only after its VM was destroyed, except through a restore over it.
      */
     public boolean destroyed(int vmid, TaskMark since, Long ignoreUpTo) {
-        return relevant(vmid, since, ignoreUpTo).anyMatch(t -> t.type().endsWith("destroy"));
+        // a restore over a VMID (--force) destroys the VM there inside its own task
+        return relevant(vmid, since, ignoreUpTo).anyMatch(t -> t.type().endsWith("destroy")
+                || t.type().endsWith("restore"));
     }
 
     private java.util.stream.Stream<Task> relevant(int vmid, TaskMark since, Long ignoreUpTo) {
@@ -164,8 +166,10 @@ public final class TaskWindow {
      * none. A VMA restore rewrites the config without any lock while it extracts (qemu-server
      * {@code restore_vma_archive}), so the listing alone would show a half-restored guest.
      */
-    public Optional<String> stillRunning(int vmid) {
-        return lifecycle.getOrDefault(vmid, List.of()).stream().filter(t -> t.end() == null).findFirst()
+    public Optional<String> stillRunning(int vmid, Map<String, NodeState> nodes) {
+        // an offline node's list is its last broadcast: a task "running" there may long be over
+        return lifecycle.getOrDefault(vmid, List.of()).stream()
+                .filter(t -> t.end() == null && nodes.get(t.node()) == NodeState.ONLINE).findFirst()
                 .map(TaskWindow::describe);
     }
 

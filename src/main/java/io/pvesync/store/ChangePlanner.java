@@ -104,7 +104,14 @@ final class ChangePlanner {
                 placeNew(observed);
                 continue;
             }
-            String another = notTheSameVm(row, vm);
+            if (markerLost(row, vm)) {
+                // an smbios1 edited without its uuid: the same VM, whose row keeps the marker it had
+                warnings.add("vmid=" + vm.vmid() + " - its config has no smbios1 uuid any more (" + vm.incarnation()
+                        + "); the row keeps " + row.values().incarnation() + " (give the VM its uuid back:"
+                        + " qm set " + vm.vmid() + " --smbios1 uuid=" + row.values().incarnation().substring(5) + ")");
+                observed = observed.withIncarnation(row.values().incarnation());
+            }
+            String another = notTheSameVm(row, vm.withIncarnation(observed.incarnation()));
             if (another != null) {
                 retirements.add(new Retirement(row, observed, another));
             } else if (!lateApplicationRow(row, observed)) {
@@ -121,6 +128,18 @@ final class ChangePlanner {
         ApplyResult result = new ApplyResult(inserts.size(), updates.size(), unchanged, marks.size(), held,
                 trip, changes, guarded);
         return new ChangePlan(marks, updates, inserts, touches, result, warnings);
+    }
+
+    /**
+     * A QEMU row with a uuid whose config, read now outside any lifecycle event, has none: an
+     * {@code smbios1} edited without its uuid, not another VM (qemu-server gives every VM it
+     * creates or clones a uuid).
+     */
+    private static boolean markerLost(StoredRow row, ObservedVm vm) {
+        String stored = row.values().incarnation();
+        String seen = vm.incarnation();
+        return vm.doubt() != Doubt.LIFECYCLE && vm.kind() == io.pvesync.inventory.VmKind.QEMU && stored != null
+                && stored.startsWith("uuid:") && seen != null && !seen.startsWith("uuid:");
     }
 
     /**

@@ -39,6 +39,10 @@ record RowValues(
                 seen.incarnation != null ? seen.incarnation : incarnation);
     }
 
+    RowValues withIncarnation(String marker) {
+        return new RowValues(vmid, name, ipAddress, status, cpuCores, memoryMb, diskGb, node, marker);
+    }
+
     RowValues withStatus(String newStatus) {
         return new RowValues(vmid, name, ipAddress, newStatus, cpuCores, memoryMb, diskGb, node, incarnation);
     }

@@ -106,9 +106,9 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
         }
         ApplyResult applied = store.apply(enriched.snapshot(),
                 new ApplyOptions(mode == SyncMode.RECONCILE, dryRun, otherClusters, config.missing()));
-        if (!dryRun && tasks.readable()) {
-            // without a task list this pass confirmed nothing the next one could search from
-            details.settled(enriched.snapshot(), applied.heldVmids(), tasks.mark());
+        if (!dryRun) {
+            // without a task list the marks stay those of the last pass that had one
+            details.settled(enriched.snapshot(), applied.heldVmids(), tasks.readable() ? tasks.mark() : null);
         }
         Optional<String> problem = applied.guardTrip().or(() -> blind);
         SyncOutcome.Result result = problem.isPresent() ? SyncOutcome.Result.DEGRADED : SyncOutcome.Result.OK;

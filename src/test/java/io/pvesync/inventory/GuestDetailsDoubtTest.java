@@ -262,4 +262,21 @@ class GuestDetailsDoubtTest extends GuestDetailsHarness {
             assertThat(vm(reused, 111).doubt()).isEqualTo(Doubt.LIFECYCLE);
         }
     }
+
+    @Test
+    void aDestroyAfterAHoldMakesTheRememberedDoubtStronger() {
+        ObservedVm renamed = named(112, "web01", VmStatus.STOPPED);
+        pve.error(config(renamed), 500, "got timeout");
+        try (GuestDetails details = details(1)) {
+            Map<Integer, KnownVm> stored = Map.of(112, new KnownVm(112, "old-name", VmStatus.STOPPED, "pve1", null, UUID));
+            Enrichment held = details.enrich(listing(SECOND, renamed), stored, false, tasks());
+            assertThat(held.snapshot().held()).containsKey(112);
+            pve.ok(config(renamed), "qemu/config-agent-on.json");
+
+            Enrichment after = details.enrich(listing(SECOND, renamed), stored, false,
+                    tasks(task("qmdestroy", "112", SECOND.getEpochSecond() - 3, SECOND.getEpochSecond() - 2)));
+
+            assertThat(vm(after, 112).doubt()).isEqualTo(Doubt.LIFECYCLE);
+        }
+    }
 }

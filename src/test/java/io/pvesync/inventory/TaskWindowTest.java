@@ -97,9 +97,9 @@ class TaskWindowTest {
         assertThat(now.lifecycle(910, previous)).isPresent();
         assertThat(now.lifecycle(911, previous)).isPresent();
         assertThat(now.lifecycle(912, previous)).hasValue("task qmrestore of VMID 912 on node pve2 still running");
-        assertThat(now.stillRunning(912)).hasValue("task qmrestore of VMID 912 on node pve2 still running");
+        assertThat(now.stillRunning(912, TWO_NODES)).hasValue("task qmrestore of VMID 912 on node pve2 still running");
         assertThat(now.lifecycle(913, previous)).isEmpty();
-        assertThat(now.stillRunning(913)).isEmpty();
+        assertThat(now.stillRunning(913, TWO_NODES)).isEmpty();
     }
 
     @Test
@@ -189,5 +189,13 @@ class TaskWindowTest {
         assertThat(now.lifecycle(990, previous)).isPresent();
         assertThat(now.gap(previous, TWO_NODES)).hasValue("node pve1 shows a new task that started before the"
                 + " previous pass's newest (its clock went back?)");
+    }
+
+    @Test
+    void aTaskRunningOnAnOfflineNodeHoldsNothingItsListIsItsLastBroadcast() {
+        TaskWindow now = window(plus(history(), task("pve2", "qmrestore", "995", PVE2 - 100, null)));
+
+        assertThat(now.stillRunning(995, Map.of("pve1", NodeState.ONLINE, "pve2", NodeState.OFFLINE))).isEmpty();
+        assertThat(now.stillRunning(995, TWO_NODES)).isPresent();
     }
 }

@@ -42,7 +42,7 @@ class RealAnswersTaskWindowTest {
         TaskWindow now = TaskWindow.of(RealAnswerFiles.data("node-tasks-pve7-proxmoxer-docs.json"));
 
         assertThat(now.lifecycle(103, TaskMark.NONE)).isEmpty();
-        assertThat(now.stillRunning(103)).isEmpty();
+        assertThat(now.stillRunning(103, Map.of("mini-pve-0", NodeState.ONLINE))).isEmpty();
         assertThat(now.mark().nodes().get("mini-pve-0").upids()).hasSize(3);
     }
 

@@ -346,4 +346,18 @@ class TenantIsolationTest {
         assertThat(table.query("SELECT status, coalesce(proxmox_cluster, '(none)') AS c FROM public.vms WHERE vmid = 970"))
                 .containsExactly(Map.of("status", "running", "c", "(none)"));
     }
+
+    @Test
+    void anSmbiosEditThatDropsTheUuidKeepsTheRowAndItsMarker() throws Exception {
+        // qm set --smbios1 serial=... without the uuid: the marker falls back to meta's ctime
+        store.apply(listing("uuid-lost", guest(980, "db", "uuid:9898", Doubt.NONE, null)).build(), sole());
+        int olga = owner("olga-uuid-lost");
+        table.update("UPDATE public.vms SET owner_id = ? WHERE proxmox_cluster = 'uuid-lost' AND vmid = 980", olga);
+
+        ApplyResult result = store.apply(listing("uuid-lost",
+                guest(980, "db", "ctime:1712345678", Doubt.CHANGED, null)).build(), sole());
+
+        assertThat(result.changes()).filteredOn(c -> c.vmid() == 980).isEmpty();
+        assertThat(table.live("uuid-lost", 980)).containsEntry("owner_id", olga).containsEntry("incarnation", "uuid:9898");
+    }
 }
