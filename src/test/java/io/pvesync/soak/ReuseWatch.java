@@ -90,10 +90,17 @@ final class ReuseWatch {
         for (Handover h : handovers) {
             Track before = tracks.get(h.vmid());
             if (before != null && before.handover != null) {
-                // handed over again while the last handover's tasks were still listed: the daemon
-                // could read them, so that one is settled as seen; the new one starts afresh
+                // handed over again before two passes read the last handover's tasks: whether the
+                // daemon saw that one depends on what the next change does to the list (a flood of
+                // filler tasks right after pushes both out before any poll), so it is judged as
+                // unseen when it kept name and status; the new one starts afresh
                 tracks.remove(h.vmid());
-                outcomes.add("listed");
+                if (!before.read && before.lookalike) {
+                    unseen.add(before.handover);
+                    outcomes.add("unseen");
+                } else {
+                    outcomes.add("listed");
+                }
             }
         }
         listed.forEach((vmid, seqs) -> {
