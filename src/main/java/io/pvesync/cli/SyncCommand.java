@@ -106,7 +106,7 @@ final class SyncCommand {
      * daemon polls waits for the daemon's pass instead of running beside it.
      */
     private static SyncOutcome syncOne(ClusterConfig cluster, ProxmoxClient client, VmStore store, PassLock lock,
-                                       java.util.Set<String> otherClusters, boolean dryRun) {
+                                       Set<String> otherClusters, boolean dryRun) {
         Instant started = Instant.now();
         Optional<PassLock.Held> held = lock.acquire(cluster.name(), PASS_LOCK_WAIT);
         if (held.isEmpty()) {

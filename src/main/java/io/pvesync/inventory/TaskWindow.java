@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * What {@code GET /cluster/tasks} tells about the VMIDs' lifecycles (DESIGN.md 3.1, PROXMOX-API.md
@@ -154,7 +155,7 @@ public final class TaskWindow {
                 || t.type().endsWith("restore"));
     }
 
-    private java.util.stream.Stream<Task> relevant(int vmid, TaskMark since, Long ignoreUpTo) {
+    private Stream<Task> relevant(int vmid, TaskMark since, Long ignoreUpTo) {
         return lifecycle.getOrDefault(vmid, List.of()).stream().filter(task -> {
             boolean predates = ignoreUpTo != null && task.end() != null && task.start() <= ignoreUpTo;
             return !predates && (task.end() == null || since.isNew(task.node(), task.upid()));

@@ -2,8 +2,10 @@ package io.pvesync.store;
 
 import io.pvesync.config.MissingPolicy;
 import io.pvesync.inventory.Doubt;
+import io.pvesync.inventory.NodeState;
 import io.pvesync.inventory.ObservedVm;
 import io.pvesync.inventory.Snapshot;
+import io.pvesync.inventory.VmKind;
 import io.pvesync.inventory.VmStatus;
 import io.pvesync.store.ChangePlan.MissingMark;
 import io.pvesync.store.ChangePlan.RowUpdate;
@@ -138,7 +140,7 @@ final class ChangePlanner {
     private static boolean markerLost(StoredRow row, ObservedVm vm) {
         String stored = row.values().incarnation();
         String seen = vm.incarnation();
-        return vm.doubt() != Doubt.LIFECYCLE && vm.kind() == io.pvesync.inventory.VmKind.QEMU && stored != null
+        return vm.doubt() != Doubt.LIFECYCLE && vm.kind() == VmKind.QEMU && stored != null
                 && stored.startsWith("uuid:") && seen != null && !seen.startsWith("uuid:");
     }
 
@@ -411,7 +413,7 @@ final class ChangePlanner {
     private boolean nodeOnlineHere(StoredRow row) {
         String node = row.values().node();
         return node == null ? others.names().isEmpty() && snapshot.nodes().values().stream()
-                .allMatch(state -> state == io.pvesync.inventory.NodeState.ONLINE) && !snapshot.nodes().isEmpty()
+                .allMatch(state -> state == NodeState.ONLINE) && !snapshot.nodes().isEmpty()
                 : snapshot.isOnline(node);
     }
 
