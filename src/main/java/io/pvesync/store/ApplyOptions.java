@@ -17,9 +17,4 @@ public record ApplyOptions(boolean reconcile, boolean dryRun, Set<String> otherC
     public ApplyOptions {
         otherClusters = Set.copyOf(otherClusters);
     }
-
-    /** Options for the only configured cluster. */
-    public static ApplyOptions sole(boolean reconcile, boolean dryRun, MissingPolicy missing) {
-        return new ApplyOptions(reconcile, dryRun, Set.of(), missing);
-    }
 }

@@ -17,8 +17,6 @@ import java.util.TreeSet;
  */
 record OtherClusters(Set<String> names, Map<String, Set<String>> nodes) {
 
-    static final OtherClusters NONE = new OtherClusters(Set.of(), Map.of());
-
     OtherClusters {
         names = Set.copyOf(names);
         nodes = Map.copyOf(nodes);
