@@ -258,6 +258,12 @@ public final class ConfigLoader {
             s.problem("listen", "\"" + listen + "\" is not HOST:PORT (e.g. 127.0.0.1:9187)");
         }
         Optional<Secret> token = secrets.read(s, "resync-token", false);
+        if (token.isEmpty() && !address.isUnresolved() && !address.getAddress().isLoopbackAddress()) {
+            // POST /resync starts full reconcile passes: reachable by others, it needs a token
+            s.problem("listen", "\"" + listen + "\" is reachable from other hosts, so status.resync-token (or"
+                    + " status.resync-token-file) is required: without it anyone who reaches the port can chain"
+                    + " full reconcile passes; set a token or listen on 127.0.0.1");
+        }
         // default: a cluster is stale after missing several polls, and never sooner than 5 minutes
         Duration defaultStale = schedule.poll().multipliedBy(4).compareTo(Duration.ofMinutes(5)) > 0
                 ? schedule.poll().multipliedBy(4) : Duration.ofMinutes(5);

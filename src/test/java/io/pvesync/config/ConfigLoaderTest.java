@@ -221,4 +221,20 @@ class ConfigLoaderTest {
         List<String> problems = e.problems();
         assertThat(problems).contains("database.pool-size: must be a whole number from 1 to 64, not \"0\"");
     }
+
+    @Test
+    void statusReachableFromOtherHostsNeedsAResyncToken() throws Exception {
+        ConfigException e = failure(MINIMAL + "status:\n  listen: 0.0.0.0:9187\n");
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith("status.listen: \"0.0.0.0:9187\" is reachable from other hosts")
+                .contains("status.resync-token");
+        assertThat(e.getMessage()).contains("pvesync.yaml");
+
+        PvesyncConfig withToken = new ConfigLoader(Map.of()).load(write("t.yaml",
+                MINIMAL + "status:\n  listen: 0.0.0.0:9187\n  resync-token: tok\n"));
+        assertThat(withToken.status().listen().getPort()).isEqualTo(9187);
+        PvesyncConfig loopback = new ConfigLoader(Map.of()).load(write("l.yaml",
+                MINIMAL + "status:\n  listen: \"[::1]:9187\"\n"));
+        assertThat(loopback.status().resyncToken()).isEmpty();
+    }
 }
