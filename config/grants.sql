@@ -10,6 +10,8 @@ GRANT USAGE ON SEQUENCE public.vms_id_seq TO :"daemon";
 GRANT SELECT ON pvesync.flyway_schema_history TO :"daemon";
 -- the nodes of every cluster, which decide whether an application row can be adopted
 GRANT SELECT, INSERT, DELETE ON pvesync.cluster_nodes TO :"daemon";
+-- each cluster's latest pass, which every instance's /health, /status and backoff read
+GRANT SELECT, INSERT, UPDATE ON pvesync.cluster_state TO :"daemon";
 -- Quartz's job store, used with schedule.clustered: true (the migrations create it either way)
 GRANT SELECT, INSERT, UPDATE, DELETE ON pvesync.qrtz_job_details, pvesync.qrtz_triggers,
     pvesync.qrtz_simple_triggers, pvesync.qrtz_cron_triggers, pvesync.qrtz_simprop_triggers,

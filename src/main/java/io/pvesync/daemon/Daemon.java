@@ -3,6 +3,7 @@ package io.pvesync.daemon;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pvesync.config.ClusterConfig;
 import io.pvesync.config.ConfigSummary;
+import io.pvesync.config.MissingPolicy;
 import io.pvesync.config.PvesyncConfig;
 import io.pvesync.inventory.GuestDetails;
 import io.pvesync.proxmox.ProxmoxClient;
@@ -13,6 +14,7 @@ import io.pvesync.status.Metrics;
 import io.pvesync.status.ResyncTrigger;
 import io.pvesync.status.StatusServer;
 import io.pvesync.status.SyncHealth;
+import io.pvesync.store.ClusterStates;
 import io.pvesync.store.Database;
 import io.pvesync.store.Migrations;
 import io.pvesync.store.PassLock;
@@ -25,7 +27,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,12 +55,15 @@ public final class Daemon implements AutoCloseable {
     private final SyncHealth health;
     private final SyncScheduler scheduler;
     private final StatusServer status;
+    private final SharedStateRefresher sharing;
     private final List<String> clusters;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean closed;
 
     private Daemon(List<String> clusters, List<HikariDataSource> pools, List<ProxmoxClient> clients,
-                   List<ClusterSync> syncs, SyncHealth health, SyncScheduler scheduler, StatusServer status) {
+                   List<ClusterSync> syncs, SyncHealth health, SyncScheduler scheduler, StatusServer status,
+                   SharedStateRefresher sharing) {
+        this.sharing = sharing;
         this.clusters = List.copyOf(clusters);
         this.pools = List.copyOf(pools);
         this.clients = clients;
@@ -73,7 +81,15 @@ public final class Daemon implements AutoCloseable {
      *         port is taken, a cluster's TLS settings cannot be used; nothing is left running
      */
     public static Daemon start(PvesyncConfig config, Clock clock) throws StartupException {
-        log.info("Starting pvesync...");
+        return start(config, clock, InstanceName.local());
+    }
+
+    /**
+     * @param instance this instance's name in the shared sync state (several instances on one
+     *                 database each say which passes they ran)
+     */
+    public static Daemon start(PvesyncConfig config, Clock clock, String instance) throws StartupException {
+        log.info("Starting pvesync (instance {})...", instance);
         ConfigSummary.lines(config).forEach(log::info);
         List<String> names = config.clusters().stream().map(ClusterConfig::name).toList();
         List<ProxmoxClient> clients = new ArrayList<>();
@@ -83,11 +99,13 @@ public final class Daemon implements AutoCloseable {
         HikariDataSource jobStorePool = null;
         StatusServer status = null;
         SyncScheduler scheduler = null;
+        SharedStateRefresher sharing = null;
         try {
             pool = Database.openLazily(config.database(), "pvesync");
             checkSchema(pool);
             Metrics metrics = new Metrics(names);
-            SyncHealth health = new SyncHealth(names, config.status().staleAfter(), clock);
+            SyncHealth health = new SyncHealth(guards(config), config.status().staleAfter(), clock, instance,
+                    new ClusterStates(pool));
             VmStore store = new VmStore(pool, config.database().statementTimeout());
             for (ClusterConfig cluster : config.clusters()) {
                 ProxmoxClient client = new ProxmoxClient(cluster, metrics.apiListener(cluster.name()));
@@ -108,16 +126,19 @@ public final class Daemon implements AutoCloseable {
                     gate, jobStorePool);
             status = new StatusServer(config.status().listen(), config.status().resyncToken(), health, metrics, scheduler);
             status.start();
+            sharing = SharedStateRefresher.start(health, metrics);
             scheduler.start();
             Daemon daemon = new Daemon(names, pools(pool, lockPool, jobStorePool), clients, syncs, health, scheduler,
-                    status);
+                    status, sharing);
             log.info("Started: {} cluster(s); status on http://{}:{}/status", names.size(),
                     status.address().getHostString(), status.address().getPort());
             return daemon;
         } catch (StartupException e) {
+            closeQuietly(sharing);
             cleanUp(scheduler, status, syncs, clients, pools(pool, lockPool, jobStorePool));
             throw e;
         } catch (Exception e) {
+            closeQuietly(sharing);
             cleanUp(scheduler, status, syncs, clients, pools(pool, lockPool, jobStorePool));
             throw new StartupException("cannot start: " + e.getMessage(), e);
         }
@@ -151,8 +172,14 @@ public final class Daemon implements AutoCloseable {
 
             @Override
             public void finished(SyncOutcome outcome) {
-                health.finished(outcome);
-                metrics.record(outcome);
+                // as judged with the cluster's recorded history (a holding that lasts degrades)
+                metrics.record(health.finished(outcome));
+            }
+
+            @Override
+            public Optional<Rest> recorded(String cluster) {
+                SyncHealth.Rest rest = health.rest(cluster);
+                return Optional.of(new Rest(rest.failures(), rest.until()));
             }
 
             @Override
@@ -196,9 +223,22 @@ public final class Daemon implements AutoCloseable {
         log.info("Stopping...");
         health.stopping();
         scheduler.stop(STOP_LIMIT);
+        closeQuietly(sharing);
         cleanUp(null, status, syncs, clients, pools);
         log.info("Stopped.");
         stopped.countDown();
+    }
+
+    private static Map<String, MissingPolicy> guards(PvesyncConfig config) {
+        Map<String, MissingPolicy> guards = new LinkedHashMap<>();
+        config.clusters().forEach(c -> guards.put(c.name(), c.missing()));
+        return guards;
+    }
+
+    private static void closeQuietly(SharedStateRefresher sharing) {
+        if (sharing != null) {
+            sharing.close();
+        }
     }
 
     private static List<HikariDataSource> pools(HikariDataSource... pools) {

@@ -92,9 +92,13 @@ final class ClusterRunner {
     synchronized SyncOutcome run(SyncMode mode, boolean manual) {
         CompletableFuture<SyncOutcome> serving = manual ? pendingManual.getAndSet(null) : null;
         Instant now = clock.instant();
-        if (!manual && restUntil != null && now.isBefore(restUntil)) {
+        // what every instance recorded wins over this instance's own count (DESIGN.md 3.11)
+        Optional<PassListener.Rest> recorded = listener.recorded(cluster());
+        int failuresBefore = recorded.map(PassListener.Rest::failures).orElse(failures);
+        Instant resting = recorded.isPresent() ? recorded.get().until().orElse(null) : restUntil;
+        if (!manual && resting != null && now.isBefore(resting)) {
             log.debug("cluster={} - {} skipped: resting after {} failure(s) until {}", cluster(),
-                    mode.name().toLowerCase(java.util.Locale.ROOT), failures, restUntil);
+                    mode.name().toLowerCase(java.util.Locale.ROOT), failuresBefore, resting);
             return null;
         }
         SyncOutcome outcome;
@@ -112,8 +116,9 @@ final class ClusterRunner {
                     mode.name().toLowerCase(java.util.Locale.ROOT));
             return null;
         }
+        listener.finished(outcome); // records the pass, and with it the failures in a row
         if (outcome.result() == SyncOutcome.Result.FAILED) {
-            failures++;
+            failures = listener.recorded(cluster()).map(PassListener.Rest::failures).orElse(failuresBefore + 1);
             restUntil = clock.instant().plus(backoff.after(failures));
             if (failures == 1 || Integer.bitCount(failures) == 1) {
                 log.warn("cluster={} - {} failure(s) in a row; next scheduled attempt in {} (backing off up to {};"
@@ -122,14 +127,13 @@ final class ClusterRunner {
             }
             listener.backingOff(cluster(), restUntil);
         } else {
-            if (failures > 0) {
-                log.info("cluster={} - synced again after {} failure(s)", cluster(), failures);
+            if (failuresBefore > 0) {
+                log.info("cluster={} - synced again after {} failure(s)", cluster(), failuresBefore);
                 listener.backingOff(cluster(), null);
             }
             failures = 0;
             restUntil = null;
         }
-        listener.finished(outcome);
         if (serving != null) {
             serving.complete(outcome);
         }

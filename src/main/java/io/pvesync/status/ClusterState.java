@@ -25,6 +25,8 @@ import java.util.Optional;
  *                            kept after a recovery, so compare its time with {@code lastSuccess}
  * @param nextRun             when the scheduler will start the next pass, if it said so
  * @param backoffUntil        present while the scheduler holds back after failures
+ * @param lastPassBy          the instance that ran the latest finished pass
+ * @param runningOn           the instance running the pass now
  */
 public record ClusterState(
         String name,
@@ -37,7 +39,9 @@ public record ClusterState(
         int consecutiveFailures,
         Optional<Problem> lastError,
         Optional<Instant> nextRun,
-        Optional<Instant> backoffUntil) {
+        Optional<Instant> backoffUntil,
+        Optional<String> lastPassBy,
+        Optional<String> runningOn) {
 
     /** The state in one word; {@code /status} shows it in lower case. */
     public enum Phase {

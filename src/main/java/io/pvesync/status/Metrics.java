@@ -160,6 +160,19 @@ public final class Metrics {
         };
     }
 
+    /**
+     * Sets the per-cluster gauges from the state every instance shares, so an instance that did
+     * not run a cluster's latest pass reports the same last success, failures and addresses as the
+     * one that did (the counters stay this instance's own: Prometheus sums them).
+     */
+    public void show(List<ClusterState> clusters) {
+        for (ClusterState c : clusters) {
+            c.lastSuccess().ifPresent(t -> lastSuccess.labelValues(c.name()).set(t.toEpochMilli() / 1000.0));
+            consecutiveFailures.labelValues(c.name()).set(c.consecutiveFailures());
+            c.lastApplied().ifPresent(a -> withoutAddress.labelValues(c.name()).set(a.addressNotes().size()));
+        }
+    }
+
     /** Counts one finished pass. */
     public void record(SyncOutcome outcome) {
         String cluster = outcome.cluster();

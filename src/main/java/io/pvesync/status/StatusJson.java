@@ -60,6 +60,8 @@ final class StatusJson {
         node.put("consecutiveFailures", c.consecutiveFailures());
         node.put("lastError", c.lastError().map(ClusterState.Problem::text).orElse(null));
         node.put("lastErrorAt", time(c.lastError().map(ClusterState.Problem::at)));
+        node.put("lastPassBy", c.lastPassBy().orElse(null));
+        node.put("runningOn", c.runningOn().orElse(null));
         node.put("nextRun", time(c.nextRun()));
         node.put("backoffUntil", time(c.backoffUntil()));
         Optional<ClusterState.Applied> applied = c.lastApplied();

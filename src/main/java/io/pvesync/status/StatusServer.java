@@ -166,7 +166,9 @@ public final class StatusServer implements AutoCloseable {
         if (verdict.healthy()) {
             Responses.text(exchange, 200, "ok\n");
         } else {
-            Responses.text(exchange, 503, String.join("\n", verdict.reasons()) + "\n");
+            // "starting" first, so a monitor can tell "not known yet" from "known bad" by one line
+            String head = verdict.starting() ? "starting\n" : "";
+            Responses.text(exchange, 503, head + String.join("\n", verdict.reasons()) + "\n");
         }
     }
 

@@ -33,7 +33,13 @@ public final class Grants {
             + " (9, 'INSERT', 'table', '" + Migrations.SCHEMA + "', 'cluster_nodes', '" + Migrations.SCHEMA
             + ".cluster_nodes'),"
             + " (10, 'DELETE', 'table', '" + Migrations.SCHEMA + "', 'cluster_nodes', '" + Migrations.SCHEMA
-            + ".cluster_nodes')"
+            + ".cluster_nodes'),"
+            + " (11, 'SELECT', 'table', '" + Migrations.SCHEMA + "', 'cluster_state', '" + Migrations.SCHEMA
+            + ".cluster_state'),"
+            + " (12, 'INSERT', 'table', '" + Migrations.SCHEMA + "', 'cluster_state', '" + Migrations.SCHEMA
+            + ".cluster_state'),"
+            + " (13, 'UPDATE', 'table', '" + Migrations.SCHEMA + "', 'cluster_state', '" + Migrations.SCHEMA
+            + ".cluster_state')"
             + ") AS g(n, privilege, kind, schema, name, shown)"
             + " LEFT JOIN pg_namespace s ON s.nspname = g.schema"
             + " LEFT JOIN pg_class c ON c.relnamespace = s.oid AND c.relname = g.name"

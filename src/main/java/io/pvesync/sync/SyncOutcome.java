@@ -61,6 +61,18 @@ public record SyncOutcome(
                 Optional.of(problem), Map.of(), AddressLookups.NONE, 0);
     }
 
+    /**
+     * This pass, judged degraded for {@code why}, found beyond the pass itself (the cluster's
+     * earlier passes); a pass that already failed or was degraded keeps its own verdict.
+     */
+    public SyncOutcome degraded(String why) {
+        if (result != Result.OK) {
+            return this;
+        }
+        return new SyncOutcome(cluster, mode, Result.DEGRADED, startedAt, duration, apply, skipped, Optional.of(why),
+                addressNotes, lookups, apiRequests);
+    }
+
     /** One line for logs and the {@code sync} command. */
     public String summary() {
         StringBuilder sb = new StringBuilder();

@@ -124,9 +124,12 @@ class MetricsTest {
         MutableClock clock = new MutableClock(START);
         SyncHealth health = new SyncHealth(List.of("lab", "prod"), Duration.ofMinutes(5), clock);
         metrics.watch(health);
+        assertThat(scrape().value("pvesync_healthy")).isZero(); // starting
+        health.finished(Outcomes.ok("lab", START));
+        health.finished(Outcomes.ok("prod", START));
         assertThat(scrape().value("pvesync_healthy")).isEqualTo(1);
 
-        clock.advance(Duration.ofMinutes(6)); // nothing synced: stale without any event
+        clock.advance(Duration.ofMinutes(6)); // nothing synced since: stale without any event
         assertThat(scrape().value("pvesync_healthy")).isZero();
     }
 

@@ -123,6 +123,7 @@ class StatusServerTest {
 
     @Test
     void headHealthAnswersTheCodeWithoutABody() throws Exception {
+        syncBoth();
         HttpResponse<String> up = client.send("HEAD", "/health", null);
         clock.advance(Duration.ofMinutes(6));
         HttpResponse<String> down = client.send("HEAD", "/health", null);
@@ -158,6 +159,7 @@ class StatusServerTest {
                    "lastAttempt": "2026-03-01T10:00:30Z", "lastSuccess": "2026-03-01T10:00:00.212Z",
                    "lastResult": "failed", "lastMode": "poll", "lastDurationMs": 5000, "apiRequests": 0,
                    "consecutiveFailures": 1, "lastError": "%1$s", "lastErrorAt": "2026-03-01T10:00:30Z",
+                   "lastPassBy": null, "runningOn": null,
                    "nextRun": "2026-03-01T10:01:00Z", "backoffUntil": "2026-03-01T10:01:30Z",
                    "counts": {"inserted": 0, "updated": 1, "unchanged": 40, "missing": 0, "held": 0, "skipped": 2},
                    "addressLookups": {"found": 1, "none": 2, "failed": 0},
@@ -167,6 +169,7 @@ class StatusServerTest {
                    "lastAttempt": "2026-03-01T10:00:00Z", "lastSuccess": "2026-03-01T10:00:01.500Z",
                    "lastResult": "degraded", "lastMode": "reconcile", "lastDurationMs": 1500, "apiRequests": 3,
                    "consecutiveFailures": 0, "lastError": "%2$s", "lastErrorAt": "2026-03-01T10:00:00Z",
+                   "lastPassBy": null, "runningOn": null,
                    "nextRun": null, "backoffUntil": null,
                    "counts": {"inserted": 0, "updated": 0, "unchanged": 28, "missing": 0, "held": 0, "skipped": 0},
                    "addressLookups": {"found": 0, "none": 0, "failed": 0},
@@ -181,7 +184,13 @@ class StatusServerTest {
 
         var clusters = JSON.readTree(client.get("/status").body()).get("clusters");
 
-        assertThat(JSON.readTree(client.get("/status").body()).get("healthy").asBoolean()).isTrue();
+        assertThat(JSON.readTree(client.get("/status").body()).get("healthy").asBoolean()).isFalse();
+        HttpResponse<String> h = client.get("/health");
+        assertThat(h.statusCode()).isEqualTo(503);
+        assertThat(h.body()).isEqualTo("starting\n"
+                + "cluster lab is starting: no pass has finished since pvesync started 0s ago\n"
+                + "cluster prod is starting: no pass has finished since pvesync started 0s ago;"
+                + " a pass has been running for 0s\n");
         assertThat(clusters.get(0).get("state").asText()).isEqualTo("starting");
         assertThat(clusters.get(0).get("lastAttempt").isNull()).isTrue();
         assertThat(clusters.get(0).get("counts").isNull()).isTrue();

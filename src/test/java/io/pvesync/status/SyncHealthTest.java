@@ -25,14 +25,21 @@ class SyncHealthTest {
     private final SyncHealth health = new SyncHealth(List.of("lab", "prod"), STALE_AFTER, clock);
 
     @Test
-    void freshDaemonIsHealthyAndStartingThroughoutTheStartWindow() {
-        assertThat(health.health()).isEqualTo(new Health(true, List.of()));
+    void freshDaemonIs503StartingUntilEachClusterFinishedAPass() {
+        assertThat(health.health()).isEqualTo(new Health(false, true, List.of(
+                "cluster lab is starting: no pass has finished since pvesync started 0s ago",
+                "cluster prod is starting: no pass has finished since pvesync started 0s ago")));
         clock.advance(STALE_AFTER.minusSeconds(1));
+        health.finished(Outcomes.ok("lab", clock.instant()));
 
-        assertThat(health.health()).isEqualTo(new Health(true, List.of()));
+        assertThat(health.health()).isEqualTo(new Health(false, true, List.of(
+                "cluster prod is starting: no pass has finished since pvesync started 4m 59s ago")));
         assertThat(health.clusters()).extracting(ClusterState::name, ClusterState::phase).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("lab", ClusterState.Phase.STARTING),
+                org.assertj.core.groups.Tuple.tuple("lab", ClusterState.Phase.OK),
                 org.assertj.core.groups.Tuple.tuple("prod", ClusterState.Phase.STARTING));
+
+        health.finished(Outcomes.ok("prod", clock.instant()));
+        assertThat(health.health()).isEqualTo(new Health(true, List.of()));
     }
 
     @Test
@@ -46,11 +53,13 @@ class SyncHealthTest {
     }
 
     @Test
-    void failedPassesInTheStartWindowShowInStatusAndNameTheErrorOnceTheWindowCloses() {
+    void aFailedFirstPassIsUnhealthyAtOnceAndNamesTheError() {
         health.finished(Outcomes.failed("lab", clock.instant(), API_DOWN));
         health.finished(Outcomes.ok("prod", clock.instant()));
 
-        assertThat(health.health().healthy()).isTrue();
+        // nothing synced: no longer "starting" (a pass ended), and not healthy either
+        assertThat(health.health()).isEqualTo(new Health(false,
+                List.of("cluster lab has not synced yet (started 0s ago); last error: " + API_DOWN)));
         ClusterState lab = health.clusters().get(0);
         assertThat(lab.phase()).isEqualTo(ClusterState.Phase.FAILED);
         assertThat(lab.consecutiveFailures()).isEqualTo(1);

@@ -1,0 +1,119 @@
+package io.pvesync.status;
+
+import io.pvesync.store.ClusterStates;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link SyncHealth}'s door to {@code pvesync.cluster_state}: reads and writes the records, keeps
+ * those a write could not store so they are written later (a pass that failed because the database
+ * was down still counts), and logs a database that cannot be reached once, not every two seconds.
+ */
+final class SharedRecords {
+    private static final Logger log = LoggerFactory.getLogger(SharedRecords.class);
+
+    private final ClusterStates table;
+    private final Set<String> clusters;
+    private final Set<String> unwritten = ConcurrentHashMap.newKeySet();
+    private final AtomicLong generation = new AtomicLong();
+    // the last problem logged, so a lasting one is logged once; null while the table answers
+    private volatile String failing;
+    private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
+
+    SharedRecords(ClusterStates table, Set<String> clusters) {
+        this.table = table;
+        this.clusters = Set.copyOf(clusters);
+    }
+
+    /** The recorded state of one cluster, read now; empty when none is recorded or the table cannot be read. */
+    Optional<ClusterRecord> pull(String cluster) {
+        return Optional.ofNullable(readAll().get(cluster));
+    }
+
+    /** Every configured cluster's recorded state; empty when the table cannot be read. */
+    Map<String, ClusterRecord> readAll() {
+        Map<String, String> docs;
+        try {
+            docs = table.read();
+        } catch (RuntimeException e) {
+            failed("cannot read the shared sync state (" + e.getMessage() + "); /health and /status show what this"
+                    + " instance saw until the database answers");
+            return Map.of();
+        }
+        recovered();
+        Map<String, ClusterRecord> out = new HashMap<>();
+        docs.forEach((cluster, json) -> {
+            if (!clusters.contains(cluster)) {
+                return; // another instance's config, or a cluster removed since
+            }
+            try {
+                out.put(cluster, ClusterRecordJson.read(json));
+                unreadable.remove(cluster);
+            } catch (IllegalArgumentException e) {
+                if (unreadable.add(cluster)) {
+                    log.warn("cluster={} - the shared sync state in pvesync.cluster_state cannot be read ({});"
+                            + " the next pass that ends replaces it", cluster, e.getMessage());
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Stores the cluster's record; when that fails, keeps it to write on the next {@link #retry}. */
+    void push(String cluster, ClusterRecord record) {
+        try {
+            table.write(cluster, ClusterRecordJson.write(record));
+            unwritten.remove(cluster);
+            recovered();
+        } catch (RuntimeException e) {
+            unwritten.add(cluster);
+            failed("cannot record the state of cluster " + cluster + " for the other instances (" + e.getMessage()
+                    + "); written as soon as the database answers");
+        }
+    }
+
+    /** Writes again what {@link #push} could not. */
+    void retry(Map<String, ClusterRecord> records) {
+        records.forEach(this::push);
+    }
+
+    /** Of {@code records}, those not yet stored. */
+    Map<String, ClusterRecord> unwrittenOf(Map<String, ClusterRecord> records) {
+        Map<String, ClusterRecord> out = new HashMap<>();
+        unwritten.forEach(c -> out.put(c, records.get(c)));
+        return out;
+    }
+
+    boolean isUnwritten(String cluster) {
+        return unwritten.contains(cluster);
+    }
+
+    /** A local event happened: a read that began before it must not overwrite it. */
+    void changed(String cluster) {
+        generation.incrementAndGet();
+    }
+
+    long generation() {
+        return generation.get();
+    }
+
+    private void failed(String problem) {
+        if (failing == null) {
+            log.warn("database - {}", problem);
+        }
+        failing = problem;
+    }
+
+    private void recovered() {
+        if (failing != null) {
+            log.info("database - the shared sync state can be read and written again");
+            failing = null;
+        }
+    }
+}
