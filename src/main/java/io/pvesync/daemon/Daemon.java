@@ -8,7 +8,7 @@ import io.pvesync.config.PvesyncConfig;
 import io.pvesync.inventory.GuestDetails;
 import io.pvesync.proxmox.ProxmoxClient;
 import io.pvesync.schedule.PassGate;
-import io.pvesync.schedule.PassListener;
+import io.pvesync.schedule.ReportingListener;
 import io.pvesync.schedule.SyncScheduler;
 import io.pvesync.status.Metrics;
 import io.pvesync.status.ResyncTrigger;
@@ -20,17 +20,13 @@ import io.pvesync.store.Migrations;
 import io.pvesync.store.PassLock;
 import io.pvesync.store.VmStore;
 import io.pvesync.sync.ClusterSync;
-import io.pvesync.sync.SyncMode;
-import io.pvesync.sync.SyncOutcome;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,7 +118,7 @@ public final class Daemon implements AutoCloseable {
             if (config.schedule().clustered()) {
                 jobStorePool = Database.openLazily(config.database(), "pvesync-quartz", names.size() + 3);
             }
-            scheduler = new SyncScheduler(config.schedule(), syncs, listener(health, metrics), MAX_BACKOFF, clock,
+            scheduler = new SyncScheduler(config.schedule(), syncs, new ReportingListener(health, metrics), MAX_BACKOFF, clock,
                     gate, jobStorePool);
             status = new StatusServer(config.status().listen(), config.status().resyncToken(), health, metrics, scheduler);
             status.start();
@@ -161,37 +157,6 @@ public final class Daemon implements AutoCloseable {
             throw new StartupException("database: the schema is not current (pending migrations: "
                     + String.join(", ", pending) + "); run: pvesync migrate --config FILE");
         }
-    }
-
-    private static PassListener listener(SyncHealth health, Metrics metrics) {
-        return new PassListener() {
-            @Override
-            public void started(String cluster, SyncMode mode) {
-                health.started(cluster, mode);
-            }
-
-            @Override
-            public void finished(SyncOutcome outcome) {
-                // as judged with the cluster's recorded history (a holding that lasts degrades)
-                metrics.record(health.finished(outcome));
-            }
-
-            @Override
-            public Optional<Rest> recorded(String cluster) {
-                SyncHealth.Rest rest = health.rest(cluster);
-                return Optional.of(new Rest(rest.failures(), rest.until()));
-            }
-
-            @Override
-            public void scheduled(String cluster, Instant nextRun) {
-                health.scheduled(cluster, nextRun);
-            }
-
-            @Override
-            public void backingOff(String cluster, Instant until) {
-                health.backingOff(cluster, until);
-            }
-        };
     }
 
     /** Where the status endpoint listens (its real port when configured as 0). */

@@ -2,6 +2,9 @@ package io.pvesync.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pvesync.cli.Main;
 import io.pvesync.config.PvesyncConfig;
@@ -191,6 +194,35 @@ class DaemonTest {
         } finally {
             first.close();
         }
+    }
+
+    @Test
+    void twoClusteredDaemonsTellTheSameStoryWhicheverRanThePass() throws Exception {
+        DaemonConfigFile file = new DaemonConfigFile(sim, db);
+        file.includeContainers = true;
+        file.clustered = true;
+        file.poll = "1h"; // only the passes each start triggers: one instance or the other runs them
+        PvesyncConfig config = file.load(dir);
+        try (Daemon alpha = Daemon.start(config, Clock.systemUTC(), "alpha");
+             Daemon beta = Daemon.start(config, Clock.systemUTC(), "beta")) {
+            await(() -> quietly(() -> table().equals(truth())), "the table equals the simulated truth");
+            await(() -> quietly(() -> {
+                JsonNode a = lab(alpha);
+                JsonNode b = lab(beta);
+                return a.equals(b) && a.get("state").asText().equals("ok");
+            }), "both instances show the same state of cluster lab");
+            JsonNode shown = lab(beta);
+            assertThat(shown.get("lastPassBy").asText()).isIn("alpha", "beta");
+            assertThat(get(alpha, "/health").statusCode()).isEqualTo(200);
+            assertThat(get(beta, "/health").statusCode()).isEqualTo(200);
+        }
+    }
+
+    /** Cluster lab in the instance's /status, without the instance's own schedule. */
+    private JsonNode lab(Daemon daemon) throws Exception {
+        ObjectNode lab = (ObjectNode) new ObjectMapper().readTree(get(daemon, "/status").body()).get("clusters").get(0);
+        lab.remove("nextRun");
+        return lab;
     }
 
     @Test

@@ -229,4 +229,38 @@ class SyncHealthTest {
         assertThat(Ages.format(Duration.ofHours(50))).isEqualTo("2d 2h");
         assertThat(Ages.format(Duration.ofSeconds(-3))).isEqualTo("0s");
     }
+
+    @Test
+    void passesHoldingMoreThanTheGuardsShareForLongerThanStaleAfterDegradeTheCluster() {
+        health.finished(Outcomes.ok("prod", START));
+        // 30 of 40 held (their nodes offline, or a view without quorum): the pass still wrote the rest
+        SyncOutcome holding = Outcomes.ok("lab", START, Duration.ofMillis(212), applied(0, 0, 10, 0, 30), Map.of(),
+                AddressLookups.NONE, 2);
+        assertThat(health.finished(holding)).isEqualTo(holding);
+        assertThat(health.health().healthy()).isTrue();
+
+        for (int minute = 1; minute <= 5; minute++) {
+            clock.advance(Duration.ofMinutes(1));
+            health.finished(Outcomes.ok("prod", clock.instant()));
+            SyncOutcome again = Outcomes.ok("lab", clock.instant(), Duration.ofMillis(212), applied(0, 0, 10, 0, 30),
+                    Map.of(), AddressLookups.NONE, 2);
+            SyncOutcome judged = health.finished(again);
+            if (minute < 5) {
+                assertThat(judged.result()).as("minute %d", minute).isEqualTo(SyncOutcome.Result.OK);
+            } else {
+                assertThat(judged.result()).isEqualTo(SyncOutcome.Result.DEGRADED);
+            }
+        }
+        assertThat(health.health().reasons()).singleElement().asString()
+                .startsWith("cluster lab is degraded: its passes have held 30 of its 40 VMs for 5m")
+                .contains("pvecm status");
+        assertThat(health.clusters().get(0).phase()).isEqualTo(ClusterState.Phase.DEGRADED);
+
+        // a pass that holds no more than the guard's share ends it at once
+        clock.advance(Duration.ofMinutes(1));
+        health.finished(Outcomes.ok("prod", clock.instant()));
+        health.finished(Outcomes.ok("lab", clock.instant(), Duration.ofMillis(212), applied(0, 0, 38, 0, 2), Map.of(),
+                AddressLookups.NONE, 2));
+        assertThat(health.health()).isEqualTo(new Health(true, List.of()));
+    }
 }

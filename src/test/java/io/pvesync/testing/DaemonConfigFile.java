@@ -46,6 +46,7 @@ public final class DaemonConfigFile {
     /** {@code schedule.clustered}; left out when null. */
     public Boolean clustered;
     public String staleAfter = "5m";
+    public String poll = "1s";
 
     private final ProxmoxSimulator sim;
     private final TestDatabase db;
@@ -92,7 +93,7 @@ public final class DaemonConfigFile {
         cluster(yaml, CLUSTER, sim, "ca.pem");
         more.forEach((name, other) -> cluster(yaml, name, other, "ca-" + name + ".pem"));
         yaml.append("schedule:\n");
-        yaml.append("  poll: 1s\n");
+        yaml.append("  poll: ").append(poll).append('\n');
         if (reconcile != null) {
             yaml.append("  reconcile: \"").append(reconcile).append("\"\n");
         }
