@@ -36,6 +36,14 @@ public record ApiCall(String name, String path, Scope scope) {
         return new ApiCall("cluster/tasks", "/cluster/tasks", Scope.CLUSTER);
     }
 
+    /**
+     * The cluster as the answering node's corosync sees it: one {@code type: cluster} entry with
+     * {@code quorate}, one entry per node with {@code online} (needs Sys.Audit on /).
+     */
+    public static ApiCall clusterStatus() {
+        return new ApiCall("cluster/status", "/cluster/status", Scope.CLUSTER);
+    }
+
     public static ApiCall version() {
         return new ApiCall("version", "/version", Scope.CLUSTER);
     }

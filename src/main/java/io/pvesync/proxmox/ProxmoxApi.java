@@ -44,6 +44,36 @@ public interface ProxmoxApi {
         }
     }
 
+    /**
+     * Like {@link #read(ApiCall, DataReader)}, and then asks {@code check} whether the endpoint that
+     * answered can be trusted, with calls to that same endpoint; when it says no, that endpoint
+     * counts as failed and the next is tried (a node that lost quorum answers, but with its own
+     * partial view of the cluster: DESIGN.md 3.11).
+     *
+     * <p>This default has one endpoint to offer: it checks with {@code this} and throws
+     * {@link ProxmoxUnavailableException} with the reason when the check says no.
+     */
+    default <T> T read(ApiCall call, DataReader<T> reader, AnswerCheck<T> check) throws ProxmoxException {
+        T answer = read(call, reader);
+        java.util.Optional<String> rejected = check.reject(answer, this);
+        if (rejected.isPresent()) {
+            throw new ProxmoxUnavailableException(cluster(), call.name(), "cluster " + cluster() + ": " + call
+                    + " answered, but " + rejected.get(), java.util.List.of());
+        }
+        return answer;
+    }
+
+    /** Whether an answer can be trusted, judged with further calls to the endpoint that gave it. */
+    @FunctionalInterface
+    interface AnswerCheck<T> {
+        /**
+         * @param sameEndpoint makes calls to the endpoint that answered, and to no other
+         * @return why the endpoint's answer cannot be trusted; empty when it can
+         * @throws ProxmoxException when the check's own call failed: the endpoint counts as failed
+         */
+        java.util.Optional<String> reject(T answer, ProxmoxApi sameEndpoint) throws ProxmoxException;
+    }
+
     /** Reads the {@code data} value of an answer from a parser standing on its first token. */
     @FunctionalInterface
     interface DataReader<T> {

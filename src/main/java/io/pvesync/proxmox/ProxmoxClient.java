@@ -74,6 +74,8 @@ public final class ProxmoxClient implements ProxmoxApi, AutoCloseable {
     private final OkHttpClient guestHttp;
     // index of the endpoint that last answered; where GUEST calls start
     private final AtomicInteger preferred = new AtomicInteger();
+    // endpoints whose last checked answer was refused (no quorum): tried last until one is accepted
+    private final java.util.Set<Integer> distrusted = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** A client that reports to no listener. */
     public ProxmoxClient(ClusterConfig config) {
@@ -145,14 +147,41 @@ public final class ProxmoxClient implements ProxmoxApi, AutoCloseable {
         return call(call, body -> Answers.data(body, reader));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The check's calls go to the endpoint that answered, once each, without failover; a check
+     * that says no, or whose own call fails, makes that endpoint a failed one (listed in the
+     * {@link ProxmoxUnavailableException} when every endpoint failed).
+     */
+    @Override
+    public <T> T read(ApiCall call, DataReader<T> reader, AnswerCheck<T> check) throws ProxmoxException {
+        return call(call, body -> Answers.data(body, reader), check);
+    }
+
     private <T> T call(ApiCall call, Body<T> body) throws ProxmoxException {
+        return call(call, body, null);
+    }
+
+    private <T> T call(ApiCall call, Body<T> body, AnswerCheck<T> check) throws ProxmoxException {
         int count = endpoints.size();
         int first = call.scope() == Scope.CLUSTER ? 0 : preferred.get();
+        int[] order = order(first, count);
         List<Failure> failures = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            int index = (first + i) % count;
+            int index = order[i];
             Endpoint endpoint = endpoints.get(index);
             Outcome outcome = attempt(endpoint, call, body);
+            if (outcome instanceof Answer answer && check != null) {
+                @SuppressWarnings("unchecked") // attempt answers what body read
+                T data = (T) answer.data();
+                outcome = checked(endpoint, call, data, check);
+                if (outcome instanceof Answer) {
+                    distrusted.remove(index);
+                } else {
+                    distrusted.add(index);
+                }
+            }
             if (outcome instanceof Answer answer) {
                 preferred.set(index);
                 @SuppressWarnings("unchecked") // attempt answers what body read
@@ -171,10 +200,77 @@ public final class ProxmoxClient implements ProxmoxApi, AutoCloseable {
             failures.add(failure);
             if (i + 1 < count) {
                 log.warn("cluster={} endpoint={} - {} failed ({}); trying {}", cluster, endpoint, call,
-                        failure.detail(), endpoints.get((index + 1) % count));
+                        failure.detail(), endpoints.get(order[i + 1]));
             }
         }
         throw unavailable(call, failures);
+    }
+
+    /**
+     * The endpoints in the order to try, from {@code first} on; those whose checked answer was
+     * refused (a node without quorum) come last, so the task list and the per-guest calls of the
+     * same pass do not go back to the endpoint the listing just refused.
+     */
+    private int[] order(int first, int count) {
+        int[] order = new int[count];
+        int n = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < count; i++) {
+                int index = (first + i) % count;
+                if (distrusted.contains(index) == (pass == 1)) {
+                    order[n++] = index;
+                }
+            }
+        }
+        return order;
+    }
+
+    /** The answer, or the failure of an endpoint whose answer the check refused. */
+    private <T> Outcome checked(Endpoint endpoint, ApiCall call, T data, AnswerCheck<T> check) {
+        try {
+            java.util.Optional<String> rejected = check.reject(data, pinned(endpoint));
+            if (rejected.isEmpty()) {
+                return new Answer(data);
+            }
+            ProxmoxDataException error = new ProxmoxDataException(cluster, endpoint.display(), call.name(),
+                    "cluster " + cluster + ": " + endpoint + " answered " + call + ", but " + rejected.get(), null);
+            return new Failure(endpoint, error, rejected.get(), true);
+        } catch (ProxmoxException e) {
+            boolean interrupted = Thread.currentThread().isInterrupted();
+            return new Failure(endpoint, e, "its answer could not be checked: " + e.getMessage(), !interrupted);
+        }
+    }
+
+    /** Calls to one endpoint only, once each: what an {@link AnswerCheck} asks. */
+    private ProxmoxApi pinned(Endpoint endpoint) {
+        return new ProxmoxApi() {
+            @Override
+            public String cluster() {
+                return cluster;
+            }
+
+            @Override
+            public JsonNode get(ApiCall call) throws ProxmoxException {
+                return once(endpoint, call, Answers::data);
+            }
+
+            @Override
+            public <T> T read(ApiCall call, DataReader<T> reader) throws ProxmoxException {
+                return once(endpoint, call, body -> Answers.data(body, reader));
+            }
+        };
+    }
+
+    private <T> T once(Endpoint endpoint, ApiCall call, Body<T> body) throws ProxmoxException {
+        Outcome outcome = attempt(endpoint, call, body);
+        if (outcome instanceof Answer answer) {
+            @SuppressWarnings("unchecked") // attempt answers what body read
+            T data = (T) answer.data();
+            return data;
+        }
+        Failure failure = (Failure) outcome;
+        listener.failed(call.name(), failure.error());
+        throw failure.error();
     }
 
     /** Closes idle connections. Calls still running finish; the client should not be used after. */

@@ -72,24 +72,26 @@ final class Api {
         String[] parts = path.substring(1).split("/", -1);
         return switch (path) {
             case "/version" -> Reply.ok(clusterAnswers.version());
-            case "/cluster/resources" -> clusterResources(request.query().get("type"));
+            case "/cluster/resources" -> clusterResources(request.query().get("type"), cluster.viewer(endpoint));
             case "/cluster/tasks" -> Reply.ok(clusterAnswers.tasks(auth.has("Sys.Audit"), auth.tokenId()));
             case "/cluster/status" -> auth.has("Sys.Audit") ? Reply.ok(clusterAnswers.clusterStatus(endpoint))
                     : forbidden("/", "Sys.Audit");
             case "/nodes" -> Reply.ok(clusterAnswers.nodes(auth.has("Sys.Audit")));
             case "/access/permissions" -> permissions(request.query().get("path"));
-            default -> parts.length >= 5 && parts[0].equals("nodes") ? guestCall(request.method(), path, parts)
-                    : parts.length == 3 && parts[0].equals("nodes") && parts[2].equals("qemu") ? qemuList(parts[1])
+            default -> parts.length >= 5 && parts[0].equals("nodes")
+                    ? guestCall(request.method(), path, parts, cluster.viewer(endpoint))
+                    : parts.length == 3 && parts[0].equals("nodes") && parts[2].equals("qemu")
+                    ? qemuList(parts[1], cluster.viewer(endpoint))
                     : notImplemented(request.method(), path);
         };
     }
 
-    private Reply clusterResources(String type) {
+    private Reply clusterResources(String type, String viewer) {
         if (type != null && !RESOURCE_TYPES.contains(type)) {
             return Reply.error(400, "Parameter verification failed.", Map.of("type",
                     "value '" + type + "' does not have a value in the enumeration 'vm, storage, node, sdn'"), version);
         }
-        Reply reply = Reply.ok(resources.resources(type));
+        Reply reply = Reply.ok(resources.resources(type, viewer));
         return faults.malformedJson() ? reply.truncated() : reply;
     }
 
@@ -113,12 +115,12 @@ final class Api {
      * proxied to the node like every per-node call. pvesync never asks it; the benchmark's
      * baseline does, as the per-node pollers it is compared with do.
      */
-    private Reply qemuList(String node) {
+    private Reply qemuList(String node, String viewer) {
         if (cluster.node(node) == null) {
             return Reply.error(500, "hostname lookup '" + node + "' failed - failed to get address info for: "
                     + node + ": Name or service not known", version);
         }
-        if (cluster.freshness(node) != Freshness.ONLINE) {
+        if (cluster.freshness(viewer, node) != Freshness.ONLINE) {
             return Reply.empty(595, "No route to host");
         }
         Instant now = cluster.now();
@@ -130,7 +132,7 @@ final class Api {
     }
 
     /** {@code /nodes/{node}/{qemu|lxc}/{vmid}/...}. */
-    private Reply guestCall(String method, String path, String[] parts) {
+    private Reply guestCall(String method, String path, String[] parts, String viewer) {
         String node = parts[1];
         Kind kind = parts[2].equals("qemu") ? Kind.QEMU : parts[2].equals("lxc") ? Kind.LXC : null;
         String call = String.join("/", List.of(parts).subList(4, parts.length));
@@ -158,7 +160,7 @@ final class Api {
             return Reply.error(500, "hostname lookup '" + node + "' failed - failed to get address info for: "
                     + node + ": Name or service not known", version);
         }
-        if (cluster.freshness(node) != Freshness.ONLINE) {
+        if (cluster.freshness(viewer, node) != Freshness.ONLINE) {
             // AnyEvent::HTTP's connect error, relayed with its errno text and no body (§5.1)
             return Reply.empty(595, "No route to host");
         }

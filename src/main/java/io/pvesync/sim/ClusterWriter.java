@@ -38,15 +38,15 @@ final class ClusterWriter {
     /** The cluster entry, then one entry per node; {@code local} marks the node of the endpoint asked. */
     Reply.Body clusterStatus(int endpoint) {
         return json -> {
-            Map<String, Freshness> freshness = cluster.freshness();
-            long online = freshness.values().stream().filter(f -> f == Freshness.ONLINE).count();
+            String viewer = cluster.viewer(endpoint);
+            Map<String, Freshness> freshness = cluster.view(viewer);
             json.writeStartArray();
             json.writeStartObject();
             json.writeStringField("type", "cluster");
             json.writeStringField("id", "cluster");
             json.writeStringField("name", clusterName);
             json.writeNumberField("nodes", cluster.nodes().size());
-            json.writeNumberField("quorate", online * 2 > cluster.nodes().size() ? 1 : 0);
+            json.writeNumberField("quorate", cluster.quorate(viewer) ? 1 : 0);
             json.writeNumberField("version", cluster.nodes().size() + 1);
             json.writeEndObject();
             for (SimNode node : cluster.nodes()) {

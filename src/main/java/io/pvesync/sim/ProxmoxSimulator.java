@@ -403,6 +403,18 @@ public final class ProxmoxSimulator implements AutoCloseable {
     }
 
     /**
+     * Cuts a node off from the rest of the cluster (a network partition), or joins it again. Its
+     * endpoint keeps answering, as a node that lost quorum does: its listing shows every other node
+     * offline (their guests with their last values, then {@code unknown}), its {@code cluster/status}
+     * says {@code quorate: 0}, and calls it proxies to other nodes answer 595. The other nodes see
+     * it offline and keep quorum while they are a majority.
+     */
+    public void isolate(String node, boolean isolated) {
+        cluster.isolate(node, isolated);
+        log.info("sim node={} - {}", node, isolated ? "cut off from the cluster" : "joined the cluster again");
+    }
+
+    /**
      * Takes an endpoint down: its port refuses connections and its open connections are cut; back
      * up, it listens on the same port again.
      */

@@ -35,17 +35,20 @@ final class ResourcesWriter {
         this.booted = booted;
     }
 
-    /** @param type {@code vm}, {@code node}, {@code storage}, {@code sdn}, or null for all */
-    Reply.Body resources(String type) {
+    /**
+     * @param type   {@code vm}, {@code node}, {@code storage}, {@code sdn}, or null for all
+     * @param viewer the node whose pmxcfs answers (a partitioned node sees the others offline)
+     */
+    Reply.Body resources(String type, String viewer) {
         return json -> {
-            Map<String, Freshness> freshness = cluster.freshness();
+            Map<String, Freshness> freshness = cluster.view(viewer);
             Instant now = cluster.now();
             json.writeStartArray();
             if ((type == null || type.equals("vm")) && auth.has("VM.Audit")) {
                 for (Guest guest : cluster.guests()) {
                     // no VM.Audit on /vms/<vmid>: left out, with 200 (silent filtering, §1.3)
                     if (cluster.audited(guest.vmid())) {
-                        guest(json, guest, freshness.get(guest.node()), now);
+                        guest(json, guest, freshness.get(guest.node()), cluster.unseenSince(viewer, guest.node()), now);
                     }
                 }
             }
@@ -76,7 +79,8 @@ final class ResourcesWriter {
         };
     }
 
-    private void guest(JsonGenerator json, Guest stored, Freshness freshness, Instant now) throws IOException {
+    private void guest(JsonGenerator json, Guest stored, Freshness freshness, Instant unseenSince, Instant now)
+            throws IOException {
         Map<String, String> bad = faults.corruption(stored.vmid());
         Set<String> written = bad == null ? null : new HashSet<>();
         Fields f = new Fields(json, bad, written);
@@ -97,7 +101,7 @@ final class ResourcesWriter {
             long maxmem = (long) g.memoryMib() << 20;
             long maxdisk = (long) g.diskGib() << 30;
             // a stale entry holds the last values broadcast before the node dropped out
-            Instant asOf = freshness == Freshness.STALE ? cluster.offlineSince(g.node()) : now;
+            Instant asOf = freshness == Freshness.STALE ? unseenSince : now;
             long uptime = g.uptime(asOf == null ? now : asOf);
             long mem = running ? (long) (maxmem * (0.2 + 0.6 * frac(g, 1))) : 0;
             f.string("status", g.status());

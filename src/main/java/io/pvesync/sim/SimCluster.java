@@ -47,6 +47,7 @@ final class SimCluster {
     private final Map<String, SimNode> byName = new HashMap<>();
     private final ConcurrentSkipListMap<Integer, Guest> guests = new ConcurrentSkipListMap<>();
     private final Map<String, Instant> offlineSince = new ConcurrentHashMap<>();
+    private final Map<String, Instant> isolatedSince = new ConcurrentHashMap<>();
     private final Set<Integer> unaudited = ConcurrentHashMap.newKeySet();
     private final Clock clock;
     private final Duration staleFor;
@@ -108,9 +109,67 @@ final class SimCluster {
 
     /** Every node's freshness at one instant, for one answer. */
     Map<String, Freshness> freshness() {
+        return view(null);
+    }
+
+    /**
+     * The node an endpoint belongs to: endpoint i is node i (wrapping around), as
+     * {@code cluster/status} marks it {@code local}.
+     */
+    String viewer(int endpoint) {
+        return nodes.get(endpoint % nodes.size()).name();
+    }
+
+    /**
+     * When {@code node} went out of {@code viewer}'s sight: offline, or cut off from it by a
+     * partition ({@link #isolate}); null while the viewer sees it. A node always sees itself, and
+     * a null viewer sees what the whole cluster agrees on (offline only).
+     */
+    Instant unseenSince(String viewer, String node) {
+        Instant off = offlineSince.get(node);
+        if (viewer == null || viewer.equals(node)) {
+            return off;
+        }
+        Instant cut = isolatedSince.containsKey(viewer) ? isolatedSince.get(viewer) : isolatedSince.get(node);
+        if (off == null) {
+            return cut;
+        }
+        return cut == null || off.isBefore(cut) ? off : cut;
+    }
+
+    /** A node's freshness as one node's pmxcfs sees it. */
+    Freshness freshness(String viewer, String node) {
+        Instant since = unseenSince(viewer, node);
+        if (since == null) {
+            return Freshness.ONLINE;
+        }
+        return clock.instant().isBefore(since.plus(staleFor)) ? Freshness.STALE : Freshness.EXPIRED;
+    }
+
+    /** Every node's freshness as {@code viewer} sees it (null: as the cluster agrees), for one answer. */
+    Map<String, Freshness> view(String viewer) {
         Map<String, Freshness> result = new LinkedHashMap<>();
-        nodes.forEach(node -> result.put(node.name(), freshness(node.name())));
+        nodes.forEach(node -> result.put(node.name(), freshness(viewer, node.name())));
         return result;
+    }
+
+    /** Whether {@code viewer}'s corosync has quorum: it sees more than half of the nodes (itself included). */
+    boolean quorate(String viewer) {
+        long seen = view(viewer).values().stream().filter(f -> f == Freshness.ONLINE).count();
+        return seen * 2 > nodes.size();
+    }
+
+    /**
+     * Cuts a node off from the others (a network partition) or joins it again. The node keeps
+     * running and its endpoint answers: it sees the others offline and has no quorum; they see it
+     * offline. Its guests keep running.
+     */
+    synchronized void isolate(String node, boolean isolated) {
+        if (isolated) {
+            isolatedSince.putIfAbsent(node, now());
+        } else {
+            isolatedSince.remove(node);
+        }
     }
 
     /** Live view in vmid order: iteration sees each guest once, as it was at some moment. */

@@ -38,6 +38,7 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
     private final GuestDetails details;
     private final ResourceMapper mapper;
     private final NodeWatch nodes;
+    private final QuorumCheck quorum;
     private final VmStore store;
     private final Set<String> otherClusters;
     private final Clock clock;
@@ -55,6 +56,7 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
         this.details = details;
         this.mapper = new ResourceMapper(config.name(), config.includeContainers());
         this.nodes = new NodeWatch(config.name());
+        this.quorum = new QuorumCheck(config.name());
         this.store = store;
         this.otherClusters = Set.copyOf(otherClusters);
         this.clock = clock;
@@ -94,7 +96,9 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
     private SyncOutcome pass(SyncMode mode, boolean dryRun, Instant started, long t0)
             throws ProxmoxException {
         // streamed into the snapshot: the listing's JSON tree is never built
-        Snapshot snapshot = api.read(ApiCall.clusterResources(), data -> mapper.mapStreamed(data, clock.instant()));
+        // an endpoint without quorum shows its peers offline: it is asked, and refused (3.11)
+        Snapshot snapshot = api.read(ApiCall.clusterResources(), data -> mapper.mapStreamed(data, clock.instant()),
+                quorum);
         nodes.observe(snapshot);
         Optional<String> blind = blindSpot(snapshot);
         TaskWindow tasks = readTasks();

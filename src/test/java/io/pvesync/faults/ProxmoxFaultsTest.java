@@ -238,6 +238,53 @@ class ProxmoxFaultsTest {
     }
 
     @Test
+    void anEndpointThatLostQuorumIsAFailedEndpointAndTheNextOneIsBelieved() throws Exception {
+        // endpoint 0 is the first node's: cut off, it still answers, showing both peers offline
+        String cutOff = sim.nodes().get(0);
+        Set<Integer> onCutOff = guestsOn(cutOff);
+        int elsewhere = runningVms().stream().filter(v -> !v.node().equals(cutOff)).findFirst().orElseThrow().vmid();
+        Map<Integer, Map<String, Object>> before = table.snapshot();
+        sim.isolate(cutOff, true);
+        sim.stop(elsewhere);
+
+        SyncOutcome outcome;
+        try (Logs logs = new Logs(ProxmoxClient.class)) {
+            outcome = passes.poll();
+            assertThat(logs.at(Level.WARN)).anySatisfy(line -> assertThat(line)
+                    .contains("cluster=lab endpoint=" + endpoint(0) + " - GET /cluster/resources failed (it is not"
+                            + " quorate (it shows 2 of 3 nodes offline")
+                    .contains("trying " + endpoint(1)));
+        }
+
+        // the quorate majority's view: the cut-off node's guests are held, the rest follow Proxmox
+        assertThat(outcome.result()).as("%s", outcome.summary()).isEqualTo(OK);
+        assertThat(outcome.apply().orElseThrow().held()).isEqualTo(onCutOff.size());
+        assertThat(table.live(elsewhere).get("status")).isEqualTo("stopped");
+        assertThat(VmsTable.only(table.snapshot(), onCutOff)).isEqualTo(VmsTable.only(before, onCutOff));
+    }
+
+    @Test
+    void whenEveryEndpointLostQuorumThePassFailsAndNoRowChanges() throws Exception {
+        int vmid = runningVms().get(0).vmid();
+        Map<Integer, Map<String, Object>> before = table.snapshot();
+        sim.isolate(sim.nodes().get(0), true);
+        sim.isolate(sim.nodes().get(1), true);
+        sim.stop(vmid);
+
+        SyncOutcome outcome = passes.poll();
+
+        assertThat(outcome.result()).isEqualTo(FAILED);
+        assertThat(outcome.problem().orElseThrow()).contains("all 2 endpoints failed for GET /cluster/resources")
+                .contains("not quorate");
+        assertThat(table.snapshot()).isEqualTo(before);
+
+        sim.isolate(sim.nodes().get(0), false);
+        sim.isolate(sim.nodes().get(1), false);
+        assertThat(passes.poll().result()).isEqualTo(OK);
+        assertThat(table.synced()).isEqualTo(VmsTable.truth(sim));
+    }
+
+    @Test
     void aReusedVmidGetsANewRowAndTheOldRowIsRetiredAsMissingWithItsOwner() throws Exception {
         int vmid = runningVms().get(0).vmid();
         int owner = table.giveToNewUser(vmid, "alice", "alice's build server");

@@ -61,6 +61,32 @@ class ProxmoxSimulatorNodesTest {
     }
 
     @Test
+    void aNodeCutOffFromTheOthersAnswersWithoutQuorumAndTheMajorityKeepsIt() {
+        sim.isolate("pve1", true);
+        Map<String, String> auth = Map.of("Authorization", SimHarness.AUTHORIZATION);
+
+        // endpoint 0 is pve1's: it sees only itself, has no quorum, and cannot reach pve2's guests
+        JsonNode lonely = get(sim, 0, "/cluster/status", auth).data();
+        assertThat(entry(lonely, "cluster").get("quorate").asInt()).isZero();
+        assertThat(entry(lonely, "node/pve1").get("online").asInt()).isEqualTo(1);
+        assertThat(entry(lonely, "node/pve2").get("online").asInt()).isZero();
+        JsonNode itsListing = get(sim, 0, "/cluster/resources", auth).data();
+        assertThat(entry(itsListing, "node/pve2").get("status").asText()).isEqualTo("offline");
+        assertThat(entry(itsListing, "qemu/" + onPve2.vmid()).get("status").asText()).isEqualTo("running");
+        assertThat(get(sim, 0, "/nodes/pve2/qemu/" + onPve2.vmid() + "/config", auth).status()).isEqualTo(595);
+
+        // endpoint 1 is pve2's: two of three, quorate, pve1 offline
+        JsonNode majority = get(sim, 1, "/cluster/status", auth).data();
+        assertThat(entry(majority, "cluster").get("quorate").asInt()).isEqualTo(1);
+        assertThat(entry(majority, "node/pve1").get("online").asInt()).isZero();
+        assertThat(entry(get(sim, 1, "/cluster/resources", auth).data(), "node/pve1").get("status").asText())
+                .isEqualTo("offline");
+
+        sim.isolate("pve1", false);
+        assertThat(entry(get(sim, 0, "/cluster/status", auth).data(), "cluster").get("quorate").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void anOfflineNodeIsOfflineAtOnceWhileItsGuestsKeepTheirLastValues() {
         JsonNode before = entry(get(sim, "/cluster/resources").data(), "qemu/" + onPve2.vmid());
         sim.nodeOffline("pve2", true);
