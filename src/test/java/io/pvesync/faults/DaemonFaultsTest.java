@@ -155,8 +155,11 @@ class DaemonFaultsTest {
                     + " lock: pvesync-passlock - Connection is not available, request timed out after ")
                     .contains("Connection to 127.0.0.1:" + proxyPort() + " refused")
                     .endsWith("; rows left as they were");
-            // within the start window a cluster that has not synced yet is no reason; after it, it is
-            assertThat(daemon.get("/health").statusCode()).isEqualTo(200);
+            // nothing synced: 503 at once (the failed pass ended, so no longer "starting"), naming the error
+            HttpResponse<String> early = daemon.get("/health");
+            assertThat(early.statusCode()).isEqualTo(503);
+            assertThat(early.body()).startsWith("cluster lab has not synced yet (started ")
+                    .endsWith("; last error: " + status.path("lastError").asText() + "\n");
             clock.advance(DaemonRun.STALE_AFTER);
             HttpResponse<String> health = daemon.get("/health");
             assertThat(health.statusCode()).isEqualTo(503);
