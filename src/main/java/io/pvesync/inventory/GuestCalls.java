@@ -59,7 +59,7 @@ final class GuestCalls {
         try {
             return new Reply.Data(api.get(call));
         } catch (NodeUnreachableException down) {
-            return new Reply.NodeDown("HTTP " + down.status() + " " + down.reason().strip());
+            return new Reply.NodeDown("HTTP " + down.status() + " " + down.reason().strip() + " on " + call);
         } catch (NodeNotAnsweringException slow) {
             return new Reply.NodeSlow(slow.detail() + " on " + call);
         } catch (ProxmoxHttpException http) {
