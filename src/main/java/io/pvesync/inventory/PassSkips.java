@@ -129,7 +129,7 @@ final class PassSkips {
         return Miss.forThisPass("Proxmox API unavailable");
     }
 
-    /** {@code 15s}, {@code 300ms}: the way the config file writes durations. */
+    /** {@code 15s}, {@code 300ms}: the way the config file writes durations (inventory does not depend on config). */
     static String format(Duration duration) {
         long millis = duration.toMillis();
         return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
