@@ -68,8 +68,9 @@ public final class ConfigLoader {
         if (!top.has("database")) {
             top.problem("database", "required");
         }
-        List<ClusterConfig> clusters = clusters(top, secrets);
+        List<Pending> pending = clusters(top, secrets);
         ScheduleConfig schedule = schedule(top.section("schedule"));
+        List<ClusterConfig> clusters = pending.stream().map(p -> p.withBudget(schedule)).toList();
         StatusConfig status = status(top.section("status"), secrets, schedule);
         top.finish();
         if (!problems.isEmpty()) {
@@ -100,8 +101,16 @@ public final class ConfigLoader {
                 poolSize, statementTimeout);
     }
 
-    private List<ClusterConfig> clusters(Section top, SecretReader secrets) {
-        List<ClusterConfig> out = new ArrayList<>();
+    /** A cluster whose address budget waits for the poll interval, its default's base. */
+    private record Pending(ClusterConfig config, Optional<Duration> budget) {
+        ClusterConfig withBudget(ScheduleConfig schedule) {
+            return config.withAddressBudget(budget.orElseGet(
+                    () -> ClusterConfig.defaultAddressBudget(schedule.poll(), config.addressTimeout())));
+        }
+    }
+
+    private List<Pending> clusters(Section top, SecretReader secrets) {
+        List<Pending> out = new ArrayList<>();
         if (!top.has("clusters")) {
             top.problem("clusters", "required: at least one cluster");
             return out;
@@ -109,9 +118,9 @@ public final class ConfigLoader {
         List<Section> items = top.sections("clusters");
         Set<String> names = new HashSet<>();
         for (Section c : items) {
-            ClusterConfig cluster = cluster(c, secrets);
-            if (cluster != null && !names.add(cluster.name())) {
-                c.problem("name", "\"" + cluster.name() + "\" is used by another cluster; names must be unique");
+            Pending cluster = cluster(c, secrets);
+            if (cluster != null && !names.add(cluster.config().name())) {
+                c.problem("name", "\"" + cluster.config().name() + "\" is used by another cluster; names must be unique");
             }
             if (cluster != null) {
                 out.add(cluster);
@@ -120,7 +129,7 @@ public final class ConfigLoader {
         return out;
     }
 
-    private ClusterConfig cluster(Section c, SecretReader secrets) {
+    private Pending cluster(Section c, SecretReader secrets) {
         Optional<String> name = c.requiredText("name");
         name.filter(n -> !CLUSTER_NAME.matcher(n).matches()).ifPresent(n -> c.problem("name",
                 "\"" + n + "\" must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit"));
@@ -137,15 +146,20 @@ public final class ConfigLoader {
         Duration addressTimeout = duration(addresses, "timeout", ClusterConfig.DEFAULT_ADDRESS_TIMEOUT);
         int concurrency = addresses.integer("concurrency", ClusterConfig.DEFAULT_ADDRESS_CONCURRENCY, 1, 3);
         Duration refresh = duration(addresses, "refresh", ClusterConfig.DEFAULT_ADDRESS_REFRESH);
+        Optional<Duration> budget = addresses.has("budget")
+                ? Optional.of(duration(addresses, "budget", ClusterConfig.DEFAULT_ADDRESS_TIMEOUT)) : Optional.empty();
+        budget.filter(b -> b.compareTo(Duration.ofSeconds(1)) < 0 || b.compareTo(Duration.ofHours(1)) > 0)
+                .ifPresent(b -> addresses.problem("budget", "must be between 1s and 1h (how long a pass may start"
+                        + " per-VM lookups)"));
         addresses.finish();
         MissingPolicy missing = missing(c.section("missing"));
         c.finish();
         if (name.isEmpty()) {
             return null;
         }
-        return new ClusterConfig(name.get(), endpoints, tokenId.orElse(""),
+        return new Pending(new ClusterConfig(name.get(), endpoints, tokenId.orElse(""),
                 tokenSecret.orElse(Secret.of("")), tls, containers, connect, read, addressTimeout, concurrency,
-                refresh, missing);
+                refresh, missing), budget);
     }
 
     private List<URI> endpoints(Section c) {

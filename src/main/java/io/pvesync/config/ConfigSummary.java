@@ -31,6 +31,7 @@ public final class ConfigSummary {
                     + ", timeouts connect " + Durations.format(c.connectTimeout()) + " read "
                     + Durations.format(c.readTimeout()) + ", addresses timeout " + Durations.format(c.addressTimeout())
                     + " concurrency " + c.addressConcurrency() + " refresh " + Durations.format(c.addressRefresh())
+                    + " budget " + Durations.format(c.addressBudget())
                     + ", missing grace " + Durations.format(m.grace()) + " max-share "
                     + String.format(Locale.ROOT, "%.0f%%", m.maxShare() * 100) + " min-count " + m.minCount());
         }

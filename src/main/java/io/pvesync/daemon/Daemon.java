@@ -106,7 +106,8 @@ public final class Daemon implements AutoCloseable {
             for (ClusterConfig cluster : config.clusters()) {
                 ProxmoxClient client = new ProxmoxClient(cluster, metrics.apiListener(cluster.name()));
                 clients.add(client);
-                GuestDetails details = new GuestDetails(client, cluster.addressConcurrency(), cluster.addressRefresh(), clock);
+                GuestDetails details = new GuestDetails(client, cluster.addressConcurrency(), cluster.addressRefresh(),
+                        cluster.addressBudget(), clock);
                 syncs.add(new ClusterSync(cluster, client, details, store, config.clustersBut(cluster.name()), clock));
             }
             // each pass holds its lock on a connection of its own for the whole pass

@@ -2,6 +2,7 @@ package io.pvesync.inventory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pvesync.proxmox.ApiCall;
+import io.pvesync.proxmox.NodeNotAnsweringException;
 import io.pvesync.proxmox.NodeUnreachableException;
 import io.pvesync.proxmox.ProxmoxApi;
 import io.pvesync.proxmox.ProxmoxException;
@@ -22,8 +23,15 @@ final class GuestCalls {
         record Data(JsonNode data) implements Reply {
         }
 
-        /** 595/596: the guest's node cannot be reached; skip its other guests this pass. */
+        /** 595/596 ({@code reason}: {@code HTTP 595 No route to host}): skip the node's other guests this pass. */
         record NodeDown(String reason) implements Reply {
+        }
+
+        /**
+         * The request reached an endpoint and the guest's node did not answer in time: leave the
+         * node alone this pass. {@code reason} says what timed out, on which call.
+         */
+        record NodeSlow(String reason) implements Reply {
         }
 
         /** 500 {@code Configuration file ... does not exist}: the guest moved mid-pass; skip it. */
@@ -51,7 +59,9 @@ final class GuestCalls {
         try {
             return new Reply.Data(api.get(call));
         } catch (NodeUnreachableException down) {
-            return new Reply.NodeDown(down.reason());
+            return new Reply.NodeDown("HTTP " + down.status() + " " + down.reason().strip() + " on " + call);
+        } catch (NodeNotAnsweringException slow) {
+            return new Reply.NodeSlow(slow.detail() + " on " + call);
         } catch (ProxmoxHttpException http) {
             if (http.status() == 500 && http.reason().contains("Configuration file")
                     && http.reason().contains("does not exist")) {

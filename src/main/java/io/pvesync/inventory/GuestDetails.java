@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -60,20 +61,29 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       create or restore task still runs.</li>
  * </ul>
  * At most {@code perNodeConcurrency} requests are in flight per node (a node has 3 API workers);
- * nodes are served in parallel. A failed call never fails the pass: the guest keeps a null address
- * (the store keeps the stored one) and a note says why.
+ * nodes are served in parallel, each node's guests in order of need: in doubt (held until read),
+ * new (no row until read), changed status, then the rest. A failed call never fails the pass: the
+ * guest keeps a null address (the store keeps the stored one) and a note says why.
+ *
+ * <p>The slow path never holds up the fast one (DESIGN.md 3.6, "Two speeds"): a node whose guest
+ * calls time out or answer 595/596 is left alone for the rest of the pass, and once the pass's
+ * {@code budget} is spent no further lookup starts (those in flight end within the address
+ * timeout). A skipped guest is left exactly as if its calls had failed, so one in doubt is held;
+ * {@link AddressLookups} counts the skipped guests by why and names the nodes left alone.
  */
 public final class GuestDetails implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GuestDetails.class);
     private static final Duration CLOSE_LIMIT = Duration.ofSeconds(10);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
-
+    /** For callers that want every lookup made (a one-off sync, the benchmark): only slow nodes are left alone. */
+    private static final Duration NO_BUDGET = Duration.ofDays(365);
 
     private final ProxmoxApi api;
     private final String cluster;
     private final int perNodeConcurrency;
     private final Duration refreshEvery;
+    private final Duration budget;
     private final Clock clock;
     private final ExecutorService executor;
 
@@ -81,19 +91,25 @@ public final class GuestDetails implements AutoCloseable {
     private final Map<Integer, Lookup> lookups = new ConcurrentHashMap<>();
     /** The last note logged per guest, so a state is logged once when it appears. */
     private final Map<Integer, String> loggedNotes = new HashMap<>();
-    private final Set<String> unreachableNodes = new HashSet<>();
+    private final SkipLog skipLog;
     /** Guests held for their identity, with why, so that is logged once. */
     private final Map<Integer, String> heldFor = new HashMap<>();
     private final IdentityCheck identity = new IdentityCheck(configs);
     private boolean refusalLogged;
 
+    /** Guest details without a pass budget: every due lookup is made, except on nodes left alone. */
+    public GuestDetails(ProxmoxApi api, int perNodeConcurrency, Duration refreshEvery, Clock clock) {
+        this(api, perNodeConcurrency, refreshEvery, NO_BUDGET, clock);
+    }
+
     /**
      * @param api                the cluster's API; its short per-call timeout bounds each request
      * @param perNodeConcurrency requests in flight per node at most, at least 1 (default 2)
      * @param refreshEvery       how long an address answer stays fresh, positive
+     * @param budget             how long a pass may start lookups, positive
      * @param clock              the time source for the answers' age
      */
-    public GuestDetails(ProxmoxApi api, int perNodeConcurrency, Duration refreshEvery, Clock clock) {
+    public GuestDetails(ProxmoxApi api, int perNodeConcurrency, Duration refreshEvery, Duration budget, Clock clock) {
         this.api = Objects.requireNonNull(api, "api");
         this.cluster = api.cluster();
         if (perNodeConcurrency < 1) {
@@ -104,6 +120,11 @@ public final class GuestDetails implements AutoCloseable {
         }
         this.perNodeConcurrency = perNodeConcurrency;
         this.refreshEvery = refreshEvery;
+        if (budget.isNegative() || budget.isZero()) {
+            throw new IllegalArgumentException("budget must be positive, was " + budget);
+        }
+        this.budget = budget;
+        this.skipLog = new SkipLog(cluster);
         this.clock = Objects.requireNonNull(clock, "clock");
         AtomicInteger threads = new AtomicInteger();
         // grows to nodes x perNodeConcurrency during a pass; idle threads leave after 30 s
@@ -147,9 +168,10 @@ public final class GuestDetails implements AutoCloseable {
         forgetGone(snapshot);
         Instant now = clock.instant();
         GuestCalls calls = new GuestCalls(api);
-        GuestProbe probe = new GuestProbe(calls, configs, lookups, now);
+        PassSkips skips = new PassSkips(budget);
+        GuestProbe probe = new GuestProbe(calls, configs, lookups, now, skips);
         Map<Integer, Probe> results = new ConcurrentHashMap<>(snapshot.vms().size()); // no resizing mid-pass
-        Map<String, Queue<Work>> perNode = new LinkedHashMap<>();
+        Map<String, List<Work>> perNode = new LinkedHashMap<>();
         // guests that may be another VM under the row's VMID: plan() reads their config, and only
         // the marker in it can tell
         Map<Integer, IdentityCheck.Suspicion> inDoubt = new HashMap<>();
@@ -158,13 +180,17 @@ public final class GuestDetails implements AutoCloseable {
             identity.suspicion(vm, stored, tasks, snapshot.nodes()).ifPresent(why -> inDoubt.put(vm.vmid(), why));
             Work work = plan(vm, stored, reconcile, inDoubt.containsKey(vm.vmid()), now);
             if (work.readConfig() || work.lookupDue()) {
-                perNode.computeIfAbsent(vm.node(), n -> new ConcurrentLinkedQueue<>()).add(work);
+                perNode.computeIfAbsent(vm.node(), n -> new ArrayList<>()).add(work);
             } else {
                 results.put(vm.vmid(), probe.probe(work)); // from the caches, without a request
             }
         }
         List<Future<?>> running = new ArrayList<>();
-        for (Queue<Work> queue : perNode.values()) {
+        int planned = 0;
+        for (List<Work> works : perNode.values()) {
+            works.sort(Comparator.comparingInt(GuestDetails::need));
+            Queue<Work> queue = new ConcurrentLinkedQueue<>(works);
+            planned += works.size();
             for (int i = 0; i < Math.min(perNodeConcurrency, queue.size()); i++) {
                 running.add(executor.submit(() -> drain(queue, probe, results)));
             }
@@ -189,6 +215,7 @@ public final class GuestDetails implements AutoCloseable {
             return result.vm().withIdentity(doubt, olderMarker);
         }).holding(holds.keySet());
         logChanges(results, probe);
+        skipLog.passEnded(skips, probe.reachedNodes, planned);
         logHeld(holds);
         log.debug("cluster={} - guest details: {} of {} guests looked at, {} requests",
                 cluster, results.size(), snapshot.vms().size(), calls.requests());
@@ -222,6 +249,17 @@ public final class GuestDetails implements AutoCloseable {
             readConfig |= lookupDue && cachedConfig == null;
         }
         return new Work(vm, known, readConfig, lookupDue, inDoubt);
+    }
+
+    /** The order of a node's lookups: what the pass cannot write without it first (class comment). */
+    private static int need(Work work) {
+        if (work.inDoubt()) {
+            return 0;
+        }
+        if (work.known() == null) {
+            return 1;
+        }
+        return work.known().status() != work.vm().status() ? 2 : 3;
     }
 
     /**
@@ -278,19 +316,8 @@ public final class GuestDetails implements AutoCloseable {
         identity.retainAll(listed);
     }
 
-    /** Logs each state once when it begins: a guest's note, a node unreachable, a refused agent call. */
+    /** Logs each state once when it begins: a guest's note, a refused agent call ({@link SkipLog}: nodes). */
     private void logChanges(Map<Integer, Probe> results, GuestProbe probe) {
-        probe.downNodes.forEach((node, reason) -> {
-            if (unreachableNodes.add(node)) {
-                log.warn("cluster={} node={} - node unreachable through the API ({}); its guests' addresses are"
-                        + " kept until it answers again (check the node and corosync)", cluster, node, reason);
-            }
-        });
-        for (String node : probe.reachedNodes) {
-            if (!probe.downNodes.containsKey(node) && unreachableNodes.remove(node)) {
-                log.info("cluster={} node={} - node answers again", cluster, node);
-            }
-        }
         String refused = probe.refused.get();
         if (refused != null && !refusalLogged) {
             refusalLogged = true;

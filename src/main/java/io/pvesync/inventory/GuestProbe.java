@@ -67,8 +67,8 @@ final class GuestProbe {
     private final AtomicInteger none = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
 
-    /** Nodes that answered 595/596 this pass, with the reason. */
-    final Map<String, String> downNodes = new ConcurrentHashMap<>();
+    /** The nodes left alone this pass, the budget, and the lookups they cost. */
+    final PassSkips skips;
     /** Guests whose config was read this pass. */
     final Set<Integer> configsRead = ConcurrentHashMap.newKeySet();
     /** Nodes that answered some guest call this pass. */
@@ -77,10 +77,11 @@ final class GuestProbe {
     final AtomicReference<String> refused = new AtomicReference<>();
     /** Whether some guest agent answered this pass (so the token may call it). */
     final AtomicBoolean agentAnswered = new AtomicBoolean();
-    private final AtomicBoolean apiDown = new AtomicBoolean();
 
-    GuestProbe(GuestCalls calls, Map<Integer, GuestConfig> configs, Map<Integer, Lookup> lookups, Instant now) {
+    GuestProbe(GuestCalls calls, Map<Integer, GuestConfig> configs, Map<Integer, Lookup> lookups, Instant now,
+               PassSkips skips) {
         this.calls = calls;
+        this.skips = skips;
         this.configs = configs;
         this.lookups = lookups;
         this.now = now;
@@ -97,14 +98,18 @@ final class GuestProbe {
         return lookup != null && lookup.kind() == vm.kind() ? lookup : null;
     }
 
-    /** Does the work for one guest. Never throws for a failed call; makes no call when none is due. */
+    /**
+     * Does the work for one guest. Never throws for a failed call; makes no call when none is due,
+     * nor when {@link PassSkips} says its lookups wait (the guest is then left as the listing shows
+     * it, exactly as when its calls failed: in doubt, it is held).
+     */
     Probe probe(Work work) {
         ObservedVm vm = work.vm();
-        if (apiDown.get()) {
-            return new Probe(vm, Miss.forThisPass("Proxmox API unavailable"));
-        }
-        if (downNodes.containsKey(vm.node())) {
-            return new Probe(vm, nodeDown(vm.node()));
+        if (work.readConfig() || work.lookupDue()) {
+            Miss skipped = skips.skip(vm);
+            if (skipped != null) {
+                return new Probe(vm, skipped);
+            }
         }
         GuestConfig previous = cachedConfig(configs, vm);
         GuestConfig config = previous;
@@ -172,7 +177,8 @@ final class GuestProbe {
         if (!config.agentEnabled()) {
             return Asked.answer(null, Miss.of("guest agent disabled in config"));
         }
-        return counted(agentReply(vm, config));
+        Miss leftAlone = skips.skipOnLeftAloneNode(vm); // left alone since its config was read
+        return leftAlone != null ? Asked.stop(leftAlone) : counted(agentReply(vm, config));
     }
 
     /** Counts a lookup that sent a request by its outcome, for the metrics. */
@@ -187,9 +193,9 @@ final class GuestProbe {
         return asked;
     }
 
-    /** The lookups this pass sent, by outcome. */
+    /** The lookups this pass sent, by outcome, and those it skipped. */
     AddressLookups lookupCounts() {
-        return new AddressLookups(found.get(), none.get(), failed.get());
+        return new AddressLookups(found.get(), none.get(), failed.get(), skips.counts(), skips.report());
     }
 
     private Asked agentReply(ObservedVm vm, GuestConfig config) {
@@ -236,7 +242,8 @@ final class GuestProbe {
     }
 
     private Asked askContainer(ObservedVm vm, GuestConfig config) {
-        return counted(containerReply(vm, config));
+        Miss leftAlone = skips.skipOnLeftAloneNode(vm);
+        return leftAlone != null ? Asked.stop(leftAlone) : counted(containerReply(vm, config));
     }
 
     private Asked containerReply(ObservedVm vm, GuestConfig config) {
@@ -289,17 +296,14 @@ final class GuestProbe {
 
     private Miss stopMiss(ObservedVm vm, Reply reply) {
         if (reply instanceof Reply.NodeDown down) {
-            downNodes.putIfAbsent(vm.node(), down.reason());
-            return nodeDown(vm.node());
+            return skips.unreachable(vm.node(), down.reason());
+        }
+        if (reply instanceof Reply.NodeSlow slow) {
+            return skips.slow(vm.node(), slow.reason());
         }
         if (reply instanceof Reply.Moved) {
             return Miss.forThisPass("guest moved to another node during the pass");
         }
-        apiDown.set(true);
-        return Miss.forThisPass("Proxmox API unavailable");
-    }
-
-    private static Miss nodeDown(String node) {
-        return Miss.forThisPass("node " + node + " unreachable");
+        return skips.apiDown();
     }
 }

@@ -34,10 +34,22 @@ import org.slf4j.LoggerFactory;
  * {@code GUEST} call is proxied to the guest's node, so its 5xx is that node's answer and is thrown
  * as it is. 401 and 403 are thrown at once: every node checks the same token.
  *
+ * <p><b>A {@code GUEST} call's transport failure</b> is split at the moment the request went out
+ * (OkHttp began writing it, {@link RequestSent}). Before: the endpoint itself failed (connection
+ * refused, connect or TLS handshake timed out, unknown host), another endpoint may well answer,
+ * and the next one is tried. After: the endpoint took the request and proxied it to the guest's
+ * node, and every other endpoint would proxy it to that same node; asking again would only add
+ * load to a node that is already slow (a node has 3 API workers, a hung guest agent holds one for
+ * seconds). So a read timeout after sending throws {@link NodeNotAnsweringException} at once, and
+ * any other failure after sending (connection reset, the answer cut off) throws a bare
+ * {@link ProxmoxTransportException}; neither tries another endpoint. This is the line OkHttp draws
+ * for its own retries, which never repeat a request after a timeout once it was sent.
+ *
  * <p><b>When every endpoint failed</b> (each one for a reason to try the next), the call throws
  * {@link ProxmoxUnavailableException} listing each endpoint's failure, also when the cluster has a
  * single endpoint: callers test one type for "the cluster gave no usable answer". A bare
- * {@link ProxmoxTransportException} escapes only when the calling thread was interrupted.
+ * {@link ProxmoxTransportException} escapes only when the calling thread was interrupted, or from
+ * a {@code GUEST} call whose request was sent (see above).
  *
  * <p><b>The token secret</b> is sent only in the {@code Authorization} header. Text taken from an
  * answer (reason phrase, JSON {@code message}, parser and transport complaints) is masked before it
@@ -110,7 +122,8 @@ public final class ProxmoxClient implements ProxmoxApi, AutoCloseable {
                 .retryOnConnectionFailure(true)
                 .connectTimeout(connectTimeout)
                 .readTimeout(readTimeout)
-                .writeTimeout(readTimeout);
+                .writeTimeout(readTimeout)
+                .eventListenerFactory(RequestSent.FACTORY);
         TlsSettings.from(cluster, config.tls()).applyTo(builder);
         this.clusterHttp = builder.build();
         // same pool and TLS, shorter patience for per-VM calls
@@ -127,7 +140,8 @@ public final class ProxmoxClient implements ProxmoxApi, AutoCloseable {
      *
      * <p>Throws {@link ProxmoxUnavailableException} when every endpoint failed with a reason to try
      * the next (see the class comment), {@link ProxmoxAuthException} on 401/403,
-     * {@link NodeUnreachableException} on a {@code GUEST} call's 595/596, {@link ProxmoxHttpException}
+     * {@link NodeUnreachableException} on a {@code GUEST} call's 595/596, {@link NodeNotAnsweringException}
+     * when a {@code GUEST} call was sent and its answer timed out, {@link ProxmoxHttpException}
      * on another {@code GUEST} error status, {@link ProxmoxDataException} on a {@code GUEST} answer
      * that is not the expected JSON, and {@link ProxmoxTransportException} when interrupted (the
      * interrupt flag is restored).
@@ -286,7 +300,9 @@ public final class ProxmoxClient implements ProxmoxApi, AutoCloseable {
 
     private <T> Outcome attempt(Endpoint endpoint, ApiCall call, Body<T> body) {
         boolean clusterScope = call.scope() == Scope.CLUSTER;
+        RequestSent sent = new RequestSent();
         Request request = new Request.Builder()
+                .tag(RequestSent.class, sent)
                 .url(endpoint.url(call))
                 .header("Authorization", authorization)
                 .header("Accept", "application/json")
@@ -320,6 +336,9 @@ public final class ProxmoxClient implements ProxmoxApi, AutoCloseable {
                     || (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException))) {
                 return interrupted(endpoint, call, e);
             }
+            if (!clusterScope && sent.sent()) {
+                return guestFailureAfterSending(endpoint, call, e);
+            }
             return transportFailure(endpoint, call, e, clusterScope ? readTimeout : addressTimeout);
         } catch (Exception e) {
             // OkHttp, written in Kotlin, throws InterruptedException undeclared while it waits for a connect
@@ -344,6 +363,17 @@ public final class ProxmoxClient implements ProxmoxApi, AutoCloseable {
         ProxmoxTransportException error = new ProxmoxTransportException(cluster, endpoint.display(), call.name(),
                 "cluster " + cluster + ": " + endpoint + " did not answer " + call + ": " + detail, mask.apply(e));
         return new Failure(endpoint, error, detail, true);
+    }
+
+    /** The request reached the endpoint, which proxied it to the guest's node: no other endpoint (class comment). */
+    private Failure guestFailureAfterSending(Endpoint endpoint, ApiCall call, IOException e) {
+        String detail = mask.apply(TransportErrors.describe(e, connectTimeout, addressTimeout));
+        log.debug("cluster={} endpoint={} - {}: {} (sent; not tried elsewhere)", cluster, endpoint, call, detail);
+        String message = "cluster " + cluster + ": " + endpoint + " did not answer " + call + ": " + detail;
+        ProxmoxTransportException error = TransportErrors.timedOut(e)
+                ? new NodeNotAnsweringException(cluster, endpoint.display(), call.name(), detail, message, mask.apply(e))
+                : new ProxmoxTransportException(cluster, endpoint.display(), call.name(), message, mask.apply(e));
+        return new Failure(endpoint, error, detail, false);
     }
 
     private ProxmoxUnavailableException unavailable(ApiCall call, List<Failure> failures) {

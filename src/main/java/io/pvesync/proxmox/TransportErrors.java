@@ -56,6 +56,11 @@ final class TransportErrors {
         return rootMessage(error);
     }
 
+    /** Whether a timeout lies anywhere in the causes of {@code error}. */
+    static boolean timedOut(IOException error) {
+        return find(error, SocketTimeoutException.class) != null;
+    }
+
     /** {@code 5s}, {@code 300ms}: the way the config file writes durations. */
     static String format(Duration duration) {
         long millis = duration.toMillis();

@@ -2,6 +2,7 @@ package io.pvesync.sim;
 
 import io.pvesync.sim.SimCluster.Freshness;
 import io.pvesync.sim.SimVm.Kind;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -128,7 +129,7 @@ final class Api {
                 .filter(g -> g.isQemu() && g.node().equals(node) && cluster.audited(g.vmid()))
                 .map(g -> g.shown(now))
                 .toList();
-        return Reply.ok(guests.qemuList(listed, now));
+        return fromNode(node, Reply.ok(guests.qemuList(listed, now)));
     }
 
     /** {@code /nodes/{node}/{qemu|lxc}/{vmid}/...}. */
@@ -171,12 +172,19 @@ final class Api {
                     version);
         }
         Guest guest = stored.shown(cluster.now()); // a clone or restore may have written only part of it
-        return switch (call) {
+        Reply reply = switch (call) {
             case "config" -> Reply.ok(kind == Kind.QEMU ? guests.qemuConfig(guest) : guests.lxcConfig(guest));
             case "status/current" -> Reply.ok(guests.qemuStatus(guest, cluster.now()));
             case "interfaces" -> "running".equals(guest.status()) ? Reply.ok(guests.lxcInterfaces(guest)) : Reply.okNull();
             default -> agent(guest);
         };
+        return fromNode(node, reply);
+    }
+
+    /** pveproxy relays the node's answer when the node gives it: a slow node's answer comes late. */
+    private Reply fromNode(String node, Reply reply) {
+        Duration slow = faults.slowNode(node);
+        return slow.isZero() ? reply : reply.delayed(reply.delay().plus(slow));
     }
 
     /** The checks of {@code assert_agent_available}, in its order, then the agent's answer. */

@@ -16,6 +16,7 @@ final class Faults {
     }
 
     private volatile Duration slow = Duration.ZERO;
+    private final Map<String, Duration> slowNodes = new ConcurrentHashMap<>();
     private volatile boolean malformedJson;
     private final Queue<Failure> failures = new ConcurrentLinkedQueue<>();
     // vmid -> field -> raw JSON value
@@ -30,6 +31,22 @@ final class Faults {
             throw new IllegalArgumentException("slow: negative delay " + delay);
         }
         slow = delay;
+    }
+
+    /** How long calls proxied to {@code node} wait for its answer; zero when it is not slow. */
+    Duration slowNode(String node) {
+        return slowNodes.getOrDefault(node, Duration.ZERO);
+    }
+
+    void slowNode(String node, Duration delay) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("slowGuestCalls: negative delay " + delay + " for node " + node);
+        }
+        if (delay.isZero()) {
+            slowNodes.remove(node);
+        } else {
+            slowNodes.put(node, delay);
+        }
     }
 
     boolean malformedJson() {

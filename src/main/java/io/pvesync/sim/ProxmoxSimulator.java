@@ -433,6 +433,17 @@ public final class ProxmoxSimulator implements AutoCloseable {
         faults.slow(delay);
     }
 
+    /**
+     * Makes a node slow to answer calls proxied to it ({@code /nodes/{node}/...}: configs, guest
+     * agent, interfaces): the endpoint answers after {@code delay}, as pveproxy does when the node's
+     * pvedaemon is busy or its storage hangs. Cluster-wide calls ({@code /cluster/resources}) are
+     * served from pmxcfs and stay fast; the node stays online. {@link Duration#ZERO} to stop.
+     */
+    public void slowGuestCalls(String node, Duration delay) {
+        faults.slowNode(node, delay);
+        log.info("sim node={} - guest calls {}", node, delay.isZero() ? "fast again" : "answer after " + delay);
+    }
+
     /** Cuts every {@code /cluster/resources} body in the middle (Content-Length matching the cut body). */
     public void malformedJson(boolean on) {
         faults.malformedJson(on);

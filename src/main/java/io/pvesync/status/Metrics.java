@@ -30,6 +30,7 @@ public final class Metrics {
     private static final List<String> RESULTS = List.of("ok", "failed", "degraded");
     private static final List<String> ROW_KINDS = List.of("inserted", "updated", "missing");
     private static final List<String> LOOKUP_OUTCOMES = List.of("found", "none", "failed");
+    private static final List<String> SKIP_REASONS = List.of("node", "deadline", "api");
     /** The calls a pass makes; the node and vmid are placeholders, only the names are used. */
     private static final List<String> KNOWN_CALLS = List.of(
             ApiCall.clusterResources().name(),
@@ -91,6 +92,22 @@ public final class Metrics {
             .labelNames("cluster", "outcome")
             .withoutExemplars()
             .register(registry);
+    private final Counter lookupsSkipped = Counter.builder()
+            .name("pvesync_lookups_skipped_total")
+            .help("Guests whose due per-guest lookups (config, address) a pass did not make, by why: node = their"
+                    + " node was left alone for the pass (it did not answer a guest call in time, or was unreachable),"
+                    + " deadline = the pass's lookup budget was spent, api = no endpoint answered; /status names the"
+                    + " nodes")
+            .labelNames("cluster", "reason")
+            .withoutExemplars()
+            .register(registry);
+    private final Gauge nodesLeftAlone = Gauge.builder()
+            .name("pvesync_nodes_left_alone")
+            .help("Nodes the last pass that wrote the table stopped asking per-guest calls (slow or unreachable);"
+                    + " /status says which and why")
+            .labelNames("cluster")
+            .withoutExemplars()
+            .register(registry);
     private final Gauge withoutAddress = Gauge.builder()
             .name("pvesync_vms_without_address")
             .help("VMs the last pass that wrote the table left without an address; /status says why for each")
@@ -112,6 +129,8 @@ public final class Metrics {
             duration.initLabelValues(cluster);
             lastSuccess.initLabelValues(cluster);
             withoutAddress.initLabelValues(cluster);
+            nodesLeftAlone.initLabelValues(cluster);
+            SKIP_REASONS.forEach(r -> lookupsSkipped.initLabelValues(cluster, r));
             consecutiveFailures.initLabelValues(cluster);
             RESULTS.forEach(r -> passes.initLabelValues(cluster, r));
             ROW_KINDS.forEach(k -> rowsWritten.initLabelValues(cluster, k));
@@ -181,6 +200,9 @@ public final class Metrics {
         lookups.labelValues(cluster, "found").inc(outcome.lookups().found());
         lookups.labelValues(cluster, "none").inc(outcome.lookups().none());
         lookups.labelValues(cluster, "failed").inc(outcome.lookups().failed());
+        lookupsSkipped.labelValues(cluster, "node").inc(outcome.lookups().skipped().node());
+        lookupsSkipped.labelValues(cluster, "deadline").inc(outcome.lookups().skipped().deadline());
+        lookupsSkipped.labelValues(cluster, "api").inc(outcome.lookups().skipped().api());
         if (outcome.result() == SyncOutcome.Result.FAILED || outcome.apply().isEmpty()) {
             consecutiveFailures.labelValues(cluster).inc();
             return;
@@ -192,6 +214,7 @@ public final class Metrics {
         rowsWritten.labelValues(cluster, "missing").inc(applied.missing());
         consecutiveFailures.labelValues(cluster).set(0);
         withoutAddress.labelValues(cluster).set(outcome.addressNotes().size());
+        nodesLeftAlone.labelValues(cluster).set(outcome.lookups().nodesLeftAlone().size());
         lastSuccess.labelValues(cluster).set(outcome.startedAt().plus(outcome.duration()).toEpochMilli() / 1000.0);
     }
 }

@@ -68,11 +68,17 @@ final class StatusJson {
         if (applied.isEmpty()) {
             node.putNull("counts");
             node.putNull("addressLookups");
+            node.putNull("lookupsSkipped");
+            node.putNull("nodesLeftAlone");
             node.putNull("vmsWithoutAddress");
             return;
         }
         counts(node.putObject("counts"), applied.get().counts());
-        lookups(node.putObject("addressLookups"), applied.get().lookups());
+        AddressLookups lookups = applied.get().lookups();
+        lookups(node.putObject("addressLookups"), lookups);
+        skipped(node.putObject("lookupsSkipped"), lookups.skipped());
+        ObjectNode leftAlone = node.putObject("nodesLeftAlone");
+        new TreeMap<>(lookups.nodesLeftAlone()).forEach(leftAlone::put);
         withoutAddress(node.putObject("vmsWithoutAddress"), applied.get().addressNotes());
     }
 
@@ -89,6 +95,18 @@ final class StatusJson {
         node.put("found", lookups.found());
         node.put("none", lookups.none());
         node.put("failed", lookups.failed());
+    }
+
+    /**
+     * Guests whose due lookups the pass did not make (DESIGN.md 3.6): {@code node} = their node was
+     * left alone (slow or unreachable, named in {@code nodesLeftAlone}), {@code deadline} = the
+     * pass's budget was spent, {@code api} = no endpoint answered.
+     */
+    private static void skipped(ObjectNode node, AddressLookups.Skipped skipped) {
+        node.put("total", skipped.total());
+        node.put("node", skipped.node());
+        node.put("deadline", skipped.deadline());
+        node.put("api", skipped.api());
     }
 
     /** By vmid, the lowest first, at most {@link #MAX_LISTED_VMS}; {@code truncated} counts the rest. */

@@ -81,6 +81,10 @@ public record SyncOutcome(
         apply.ifPresent(a -> sb.append(String.format(java.util.Locale.ROOT,
                 ": %,d inserted, %,d updated, %,d unchanged, %,d missing, %,d skipped, %,d held",
                 a.inserted(), a.updated(), a.unchanged(), a.missing(), skipped, a.held())));
+        int skippedLookups = lookups.skipped().total();
+        if (skippedLookups > 0) {
+            sb.append(String.format(java.util.Locale.ROOT, "; %,d guest lookups wait for the next pass", skippedLookups));
+        }
         problem.ifPresent(p -> sb.append(" - ").append(p));
         return sb.toString();
     }

@@ -127,6 +127,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void addressBudgetDefaultsToHalfThePollButAtLeastTheAddressTimeout() throws Exception {
+        String secret = "token-secret: \"abc\"";
+        assertThat(new ConfigLoader(Map.of()).load(write("min.yaml", MINIMAL)).clusters().get(0).addressBudget())
+                .isEqualTo(Duration.ofSeconds(15));
+        assertThat(new ConfigLoader(Map.of()).load(write("poll.yaml", MINIMAL + "schedule:\n  poll: 5m\n"))
+                .clusters().get(0).addressBudget()).isEqualTo(Duration.ofMinutes(2).plusSeconds(30));
+        assertThat(new ConfigLoader(Map.of()).load(write("fast.yaml", MINIMAL + "schedule:\n  poll: 5s\n"))
+                .clusters().get(0).addressBudget()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(new ConfigLoader(Map.of()).load(write("set.yaml", MINIMAL.replace(secret,
+                secret + "\n    addresses:\n      budget: 40s"))).clusters().get(0).addressBudget())
+                .isEqualTo(Duration.ofSeconds(40));
+
+        assertThat(failure(MINIMAL.replace(secret, secret + "\n    addresses:\n      budget: 500ms")).problems())
+                .containsExactly("clusters[0].addresses.budget: must be between 1s and 1h (how long a pass may start"
+                        + " per-VM lookups)");
+    }
+
+    @Test
     void unknownKeysAreRefusedWithASuggestion() throws Exception {
         ConfigException e = failure(MINIMAL.replace("token-secret: \"abc\"", "token-secret: \"abc\"\n    includ-containers: true")
                 + "shedule:\n  poll: 10s\n");

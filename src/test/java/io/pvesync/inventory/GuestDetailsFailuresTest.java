@@ -131,8 +131,11 @@ class GuestDetailsFailuresTest extends GuestDetailsHarness {
             // new guests whose config (and marker) could not be read get no row yet
             assertThat(result.snapshot().held()).containsOnlyKeys(201, 202, 203);
             assertThat(log.messages(Level.WARN)).containsExactly("cluster=lab node=pve2 - node unreachable through"
-                    + " the API (No route to host); its guests' addresses are kept until it answers again"
-                    + " (check the node and corosync)");
+                    + " the API (HTTP 595 No route to host on GET /nodes/pve2/qemu/201/config); 2 more lookups skipped"
+                    + " this pass, its guests' addresses are kept until it answers again (check the node and corosync)");
+            assertThat(result.lookups().skipped()).isEqualTo(new AddressLookups.Skipped(2, 0, 0));
+            assertThat(result.lookups().nodesLeftAlone()).isEqualTo(Map.of("pve2",
+                    "unreachable: HTTP 595 No route to host on GET /nodes/pve2/qemu/201/config; 2 lookups skipped"));
         }
     }
 

@@ -12,7 +12,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
+import io.pvesync.config.TlsConfig;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -130,6 +133,31 @@ class ProxmoxClientFailoverTest {
             assertThat(error.status()).isEqualTo(500);
         }
         assertThat(secondary.getRequestCount()).isZero();
+    }
+
+    @Test
+    void sentGuestCallThatTimesOutIsNotAskedAtAnotherEndpoint() throws Exception {
+        URI dead = deadEndpoint();
+        // the endpoint takes the request and proxies it to a node that answers too late
+        primary.enqueue(new MockResponse.Builder(ok("data-null.json")).headersDelay(2, TimeUnit.SECONDS).build());
+        secondary.enqueue(ok("data-null.json"));
+
+        try (ProxmoxClient client = new ProxmoxClient(cluster(TlsConfig.systemDefault(), Duration.ofSeconds(2),
+                Duration.ofMillis(300), dead, endpoint(primary), endpoint(secondary)), listener)) {
+            NodeNotAnsweringException error = leaks.thrownBy(() -> client.get(AGENT), NodeNotAnsweringException.class);
+
+            assertThat(error.detail()).isEqualTo("read timed out after 300ms");
+            assertThat(error.endpoint()).isEqualTo(display(primary));
+            // the dead endpoint could not take the request: moving on from it was right
+            assertThat(error.getSuppressed()).singleElement().isInstanceOf(ProxmoxTransportException.class);
+        }
+        assertThat(primary.getRequestCount()).isEqualTo(1);
+        assertThat(secondary.getRequestCount()).isZero();
+        assertThat(listener.events()).containsExactly(
+                "requested qemu/agent/network-get-interfaces",
+                "failed qemu/agent/network-get-interfaces ProxmoxTransportException",
+                "requested qemu/agent/network-get-interfaces",
+                "failed qemu/agent/network-get-interfaces NodeNotAnsweringException");
     }
 
     @Test

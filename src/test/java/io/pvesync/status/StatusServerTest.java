@@ -163,6 +163,8 @@ class StatusServerTest {
                    "nextRun": "2026-03-01T10:01:00Z", "backoffUntil": "2026-03-01T10:01:30Z",
                    "counts": {"inserted": 0, "updated": 1, "unchanged": 40, "missing": 0, "held": 0, "skipped": 2},
                    "addressLookups": {"found": 1, "none": 2, "failed": 0},
+                   "lookupsSkipped": {"total": 0, "node": 0, "deadline": 0, "api": 0},
+                   "nodesLeftAlone": {},
                    "vmsWithoutAddress": {"count": 2, "truncated": 0,
                      "vms": {"104": "guest agent not running", "231": "no address configured"}}},
                   {"name": "prod", "state": "degraded", "running": false, "runningMode": null,
@@ -173,6 +175,8 @@ class StatusServerTest {
                    "nextRun": null, "backoffUntil": null,
                    "counts": {"inserted": 0, "updated": 0, "unchanged": 28, "missing": 0, "held": 0, "skipped": 0},
                    "addressLookups": {"found": 0, "none": 0, "failed": 0},
+                   "lookupsSkipped": {"total": 0, "node": 0, "deadline": 0, "api": 0},
+                   "nodesLeftAlone": {},
                    "vmsWithoutAddress": {"count": 0, "truncated": 0, "vms": {}}}
                  ]}
                 """.formatted(API_DOWN, Outcomes.GUARD_TEXT)));
@@ -217,6 +221,33 @@ class StatusServerTest {
         assertThat(without.get("vms").has("100")).isTrue();
         assertThat(without.get("vms").has("599")).isTrue();
         assertThat(without.get("vms").has("600")).isFalse();
+    }
+
+    @Test
+    void statusAndMetricsNameTheNodeLeftAloneAndTheSkippedLookups() throws Exception {
+        String why = "not answering in time: read timed out after 5s on GET /nodes/pve2/qemu/101/config;"
+                + " 14 lookups skipped";
+        AddressLookups lookups = new AddressLookups(18, 0, 2, new AddressLookups.Skipped(14, 5, 0),
+                Map.of("pve2", why));
+        var outcome = Outcomes.ok("lab", START, Duration.ofSeconds(6), applied(0, 3, 37, 0, 0),
+                Map.of(101, "node pve2 not answering in time (read timed out after 5s on GET"
+                        + " /nodes/pve2/qemu/101/config)"), lookups, 23);
+        health.finished(outcome);
+        metrics.record(outcome);
+
+        var lab = JSON.readTree(client.get("/status").body()).get("clusters").get(0);
+        PromText text = PromText.parse(client.get("/metrics").body());
+
+        assertThat(lab.get("lookupsSkipped")).isEqualTo(JSON.readTree(
+                "{\"total\": 19, \"node\": 14, \"deadline\": 5, \"api\": 0}"));
+        assertThat(lab.get("nodesLeftAlone").size()).isEqualTo(1);
+        assertThat(lab.get("nodesLeftAlone").get("pve2").asText()).isEqualTo(why);
+        assertThat(text.value("pvesync_lookups_skipped_total", "cluster", "lab", "reason", "node")).isEqualTo(14);
+        assertThat(text.value("pvesync_lookups_skipped_total", "cluster", "lab", "reason", "deadline")).isEqualTo(5);
+        assertThat(text.value("pvesync_lookups_skipped_total", "cluster", "lab", "reason", "api")).isZero();
+        assertThat(text.value("pvesync_lookups_skipped_total", "cluster", "prod", "reason", "node")).isZero();
+        assertThat(text.value("pvesync_nodes_left_alone", "cluster", "lab")).isEqualTo(1);
+        assertThat(text.value("pvesync_nodes_left_alone", "cluster", "prod")).isZero();
     }
 
     @Test
