@@ -14,7 +14,9 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
  * The schema pvesync needs: Flyway migrations from {@code classpath:db/migration}, with the history
- * table {@code pvesync.flyway_schema_history} in the daemon's own schema.
+ * table {@code pvesync.flyway_schema_history} in the daemon's own schema, plus migration 5
+ * ({@link OwnersObjectsMigration}), Java because it compares the owners' policies and view with the
+ * seed's and takes the operator's {@link OwnerChanges} choice.
  *
  * <p>{@link #migrate} runs as the tables' owner ({@code pvesync migrate}); {@link #pending} and
  * {@link #requireCurrent} only read the history table, so the daemon's role needs no more than
