@@ -1,7 +1,13 @@
 -- The AccountDB's vms table as its owners defined it (shared/seed/vms-table.md), so pvesync can run
 -- on an empty database as well as on an existing AccountDB. Every statement keeps what exists:
--- on an existing database no row is rewritten, only the policies and the view are recreated.
+-- on an existing database no row is rewritten and no policy or view is touched; only what is
+-- absent is created. Whether an existing policy or view gets the NULLIF fix below is decided by V5
+-- (OwnersObjectsMigration), which compares it with the seed's definition first.
 -- Flyway sets search_path to the pvesync schema, hence every name is qualified with public.
+--
+-- Revised after release: this script used to drop and recreate both policies and the view, which
+-- replaced whatever the owners had changed. Databases migrated by the old script keep working:
+-- Migrations realigns the recorded checksum of V1 when, and only when, it is the old script's.
 
 -- Waiting forever for the ACCESS EXCLUSIVE lock would queue every application query behind this
 -- migration; fail instead and let the operator retry at a quieter moment.
@@ -38,24 +44,35 @@ CREATE TABLE IF NOT EXISTS public.vms
 
 ALTER TABLE public.vms ENABLE ROW LEVEL SECURITY;
 
--- The seed's policies with one fix: once a transaction-local setting has been used on a
+-- The seed's policies and view with one fix: once a transaction-local setting has been used on a
 -- connection, current_setting(name, TRUE) returns '' instead of NULL there, and ''::INTEGER raises
 -- "invalid input syntax for type integer" for everyone, admins included. NULLIF turns the empty
--- setting into "no user". Dropped and created in this one transaction: no moment without policies.
-DROP POLICY IF EXISTS vms_admin_policy ON public.vms;
-CREATE POLICY vms_admin_policy ON public.vms
-    FOR ALL
-    TO PUBLIC
-    USING (current_setting('app.current_user_role', TRUE) = 'admin');
-
-DROP POLICY IF EXISTS vms_user_policy ON public.vms;
-CREATE POLICY vms_user_policy ON public.vms
-    FOR ALL
-    TO PUBLIC
-    USING (owner_id = NULLIF(current_setting('app.current_user_id', TRUE), '')::INTEGER);
-
-CREATE OR REPLACE VIEW public.vms_with_rls AS
-SELECT * FROM public.vms
-WHERE
-    current_setting('app.current_user_role', TRUE) = 'admin'
-    OR owner_id = NULLIF(current_setting('app.current_user_id', TRUE), '')::INTEGER;
+-- setting into "no user". Created only where absent (an empty database); existing ones are V5's.
+-- The view names the seed's columns: pvesync's own columns (V2) are never part of it.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy
+                   WHERE polrelid = 'public.vms'::regclass AND polname = 'vms_admin_policy') THEN
+        CREATE POLICY vms_admin_policy ON public.vms
+            FOR ALL
+            TO PUBLIC
+            USING (current_setting('app.current_user_role', TRUE) = 'admin');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy
+                   WHERE polrelid = 'public.vms'::regclass AND polname = 'vms_user_policy') THEN
+        CREATE POLICY vms_user_policy ON public.vms
+            FOR ALL
+            TO PUBLIC
+            USING (owner_id = NULLIF(current_setting('app.current_user_id', TRUE), '')::INTEGER);
+    END IF;
+    IF to_regclass('public.vms_with_rls') IS NULL THEN
+        CREATE VIEW public.vms_with_rls AS
+        SELECT id, vmid, name, ip_address, status, cpu_cores, memory_mb, disk_gb, proxmox_node,
+               template_id, notes, created_at, updated_at, owner_id
+        FROM public.vms
+        WHERE
+            current_setting('app.current_user_role', TRUE) = 'admin'
+            OR owner_id = NULLIF(current_setting('app.current_user_id', TRUE), '')::INTEGER;
+    END IF;
+END
+$$;

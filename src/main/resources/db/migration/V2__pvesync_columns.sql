@@ -1,5 +1,9 @@
 -- The columns pvesync needs to keep the table true to Proxmox (DESIGN.md 3.1, 3.2). All nullable
 -- without a default: adding them rewrites no row, and the application's inserts need not know them.
+-- They are not added to the view vms_with_rls: it keeps the seed's columns (DESIGN.md 3.8).
+-- Revised after release: this script used to recreate the view with SELECT *, which added these
+-- columns to it and dropped its options; V5 repairs such a view, and Migrations realigns the
+-- recorded checksum of V2 when, and only when, it is the old script's.
 
 SET LOCAL lock_timeout = '30s';
 -- The IF [NOT] EXISTS clauses below announce "already exists, skipping" as NOTICEs, which Flyway
@@ -31,11 +35,3 @@ CREATE UNIQUE INDEX IF NOT EXISTS vms_cluster_vmid_live_key
 CREATE INDEX IF NOT EXISTS vms_unadopted_vmid_idx
     ON public.vms (vmid)
     WHERE proxmox_cluster IS NULL AND retired_at IS NULL;
-
--- SELECT * was expanded when the view was created: recreate it so it shows the new columns
--- (they append at the end, which CREATE OR REPLACE VIEW allows).
-CREATE OR REPLACE VIEW public.vms_with_rls AS
-SELECT * FROM public.vms
-WHERE
-    current_setting('app.current_user_role', TRUE) = 'admin'
-    OR owner_id = NULLIF(current_setting('app.current_user_id', TRUE), '')::INTEGER;

@@ -26,8 +26,11 @@ public final class Main {
               resync  [--cluster NAME] [--config FILE] [--url URL] [--wait 2m]
                       asks the running daemon for a full pass now and prints its outcome
                       (endpoint and token from --config, default /etc/pvesync/pvesync.yaml)
-              migrate --config FILE
-                      apply the database migrations (as database.migrate-username) and exit
+              migrate --config FILE [--keep-owner-changes]
+                      apply the database migrations (as database.migrate-username) and exit;
+                      stops, applying nothing, at a policy or view of public.vms that its owners
+                      changed from the seed's definition; --keep-owner-changes leaves such
+                      objects exactly as they are (one warning each) and applies the rest
 
               demo    [--db-url URL] [--db-user USER] [--port 9187] [--vms 40]
                       the daemon against a built-in simulated cluster that keeps changing, and

@@ -14,7 +14,9 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
  * The schema pvesync needs: Flyway migrations from {@code classpath:db/migration}, with the history
- * table {@code pvesync.flyway_schema_history} in the daemon's own schema.
+ * table {@code pvesync.flyway_schema_history} in the daemon's own schema, plus migration 5
+ * ({@link OwnersObjectsMigration}), Java because it compares the owners' policies and view with the
+ * seed's and takes the operator's {@link OwnerChanges} choice.
  *
  * <p>{@link #migrate} runs as the tables' owner ({@code pvesync migrate}); {@link #pending} and
  * {@link #requireCurrent} only read the history table, so the daemon's role needs no more than
@@ -29,24 +31,57 @@ public final class Migrations {
     }
 
     /**
-     * Applies every pending migration, each in its own transaction.
+     * Applies every pending migration, each in its own transaction, and stops before applying
+     * anything where the AccountDB's owners changed a policy or the view (DESIGN.md 3.8).
      *
      * @return the versions applied now, oldest first; empty when the schema was already current
      * @throws StoreException when a migration fails (that migration is rolled back)
      */
     public static List<String> migrate(DataSource owner) {
-        return migrate(owner, MigrationVersion.LATEST);
+        return migrate(owner, OwnerChanges.STOP);
+    }
+
+    /**
+     * Applies every pending migration; {@code changes} says what to do with a policy or view of the
+     * AccountDB that its owners changed from the seed's definition.
+     *
+     * @throws StoreException when a migration fails (that migration is rolled back), or, with
+     *                        {@link OwnerChanges#STOP}, naming each changed object before anything is applied
+     */
+    public static List<String> migrate(DataSource owner, OwnerChanges changes) {
+        return migrate(owner, MigrationVersion.LATEST, changes);
     }
 
     /** Migrates up to {@code target} only: lets tests build a schema that is one version behind. */
     static List<String> migrate(DataSource owner, MigrationVersion target) {
+        return migrate(owner, target, OwnerChanges.STOP);
+    }
+
+    private static List<String> migrate(DataSource owner, MigrationVersion target, OwnerChanges changes) {
         try {
-            return flyway(owner).target(target).load().migrate().migrations.stream()
+            Flyway flyway = flyway(owner, changes).target(target).load();
+            if (Arrays.stream(flyway.info().pending()).anyMatch(m -> OwnersObjectsMigration.VERSION.equals(m.getVersion()))) {
+                OwnersObjectsPreflight.check(owner, changes);
+            }
+            LegacyChecksums.realign(flyway, owner);
+            return flyway.migrate().migrations.stream()
                     .map(m -> m.version)
                     .toList();
         } catch (FlywayException e) {
-            throw new StoreException("schema " + SCHEMA + ": migration failed: " + e.getMessage(), e);
+            // a refusal of migration 5 is already a message for the operator; Flyway's report around it is not
+            Optional<StoreException> refusal = cause(e, StoreException.class);
+            String detail = refusal.map(Throwable::getMessage).orElse(e.getMessage());
+            throw new StoreException("schema " + SCHEMA + ": migration failed: " + detail, e);
         }
+    }
+
+    private static <T extends Throwable> Optional<T> cause(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return Optional.of(type.cast(t));
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -57,7 +92,7 @@ public final class Migrations {
      */
     public static List<String> pending(DataSource ds) {
         try {
-            return Arrays.stream(flyway(ds).load().info().pending())
+            return Arrays.stream(flyway(ds, OwnerChanges.STOP).load().info().pending())
                     .map(MigrationInfo::getVersion)
                     .map(MigrationVersion::getVersion)
                     .toList();
@@ -93,12 +128,14 @@ public final class Migrations {
         }
     }
 
-    private static FluentConfiguration flyway(DataSource ds) {
+    private static FluentConfiguration flyway(DataSource ds, OwnerChanges changes) {
         return Flyway.configure(Migrations.class.getClassLoader())
                 .dataSource(ds)
                 .schemas(SCHEMA)
                 .createSchemas(true)
                 .locations(LOCATION)
+                // an instance, not a class on the classpath: the operator's choice must reach it
+                .javaMigrations(new OwnersObjectsMigration(changes))
                 .loggers("slf4j")
                 // the AccountDB holds the application's data: never let anything drop it
                 .cleanDisabled(true);
