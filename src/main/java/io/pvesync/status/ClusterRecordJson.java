@@ -61,6 +61,12 @@ final class ClusterRecordJson {
             lookups.put("found", a.lookups().found());
             lookups.put("none", a.lookups().none());
             lookups.put("failed", a.lookups().failed());
+            ObjectNode skipped = lookups.putObject("skipped");
+            skipped.put("node", a.lookups().skipped().node());
+            skipped.put("deadline", a.lookups().skipped().deadline());
+            skipped.put("api", a.lookups().skipped().api());
+            ObjectNode alone = lookups.putObject("nodesLeftAlone");
+            a.lookups().nodesLeftAlone().forEach(alone::put);
             ObjectNode notes = o.putObject("addressNotes");
             a.addressNotes().forEach((vmid, why) -> notes.put(String.valueOf(vmid), why));
         });
@@ -120,8 +126,15 @@ final class ClusterRecordJson {
                 c.path("unchanged").asInt(), c.path("missing").asInt(), c.path("held").asInt(),
                 c.path("skipped").asInt());
         JsonNode l = o.path("lookups");
+        JsonNode sk = l.path("skipped");
+        Map<String, String> alone = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = l.path("nodesLeftAlone").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            alone.put(e.getKey(), e.getValue().asText());
+        }
         AddressLookups lookups = new AddressLookups(l.path("found").asInt(), l.path("none").asInt(),
-                l.path("failed").asInt());
+                l.path("failed").asInt(), new AddressLookups.Skipped(sk.path("node").asInt(),
+                sk.path("deadline").asInt(), sk.path("api").asInt()), alone);
         Map<Integer, String> notes = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = o.path("addressNotes").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();

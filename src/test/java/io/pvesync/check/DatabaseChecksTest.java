@@ -58,7 +58,7 @@ class DatabaseChecksTest {
 
         assertThat(lines()).satisfiesExactly(
                 l -> assertThat(l).startsWith("[ ok ] database: connected to "),
-                l -> assertThat(l).isEqualTo("[ ok ] database: schema current (version 5)"),
+                l -> assertThat(l).isEqualTo("[ ok ] database: schema current (version 6)"),
                 l -> assertThat(l).isEqualTo("[ ok ] database: row-level security enabled on public.vms"),
                 l -> assertThat(l).isEqualTo("[ ok ] database: role " + db.daemonUser() + " is not superuser, not"
                         + " BYPASSRLS, not owner of public.vms: row-level security applies to it"),
