@@ -29,6 +29,7 @@ final class ClusterRunner {
     // the manual request waiting for its pass; later requests join it until that pass starts
     private final AtomicReference<CompletableFuture<SyncOutcome>> pendingManual = new AtomicReference<>();
     private int failures;
+    private boolean ranHere;
     private Instant restUntil;
 
     ClusterRunner(ClusterPass pass, Backoff backoff, PassListener listener, PassGate gate, Clock clock) {
@@ -95,7 +96,8 @@ final class ClusterRunner {
         // what every instance recorded wins over this instance's own count (DESIGN.md 3.11)
         Optional<PassListener.Rest> recorded = listener.recorded(cluster());
         int failuresBefore = recorded.map(PassListener.Rest::failures).orElse(failures);
-        Instant resting = recorded.isPresent() ? recorded.get().until().orElse(null) : restUntil;
+        // this instance's first pass tries at once: an operator restarts to fix what failed
+        Instant resting = !ranHere ? null : recorded.isPresent() ? recorded.get().until().orElse(null) : restUntil;
         if (!manual && resting != null && now.isBefore(resting)) {
             log.debug("cluster={} - {} skipped: resting after {} failure(s) until {}", cluster(),
                     mode.name().toLowerCase(java.util.Locale.ROOT), failuresBefore, resting);
@@ -111,6 +113,7 @@ final class ClusterRunner {
             }
             throw bug;
         }
+        ranHere = true;
         if (outcome == null) {
             log.debug("cluster={} - {} skipped: another instance is running a pass", cluster(),
                     mode.name().toLowerCase(java.util.Locale.ROOT));

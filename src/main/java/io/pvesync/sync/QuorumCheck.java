@@ -6,7 +6,9 @@ import io.pvesync.inventory.Snapshot;
 import io.pvesync.proxmox.ApiCall;
 import io.pvesync.proxmox.ProxmoxApi;
 import io.pvesync.proxmox.ProxmoxAuthException;
+import io.pvesync.proxmox.ProxmoxDataException;
 import io.pvesync.proxmox.ProxmoxException;
+import io.pvesync.proxmox.ProxmoxHttpException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,12 +48,14 @@ final class QuorumCheck implements ProxmoxApi.AnswerCheck<Snapshot> {
         JsonNode status;
         try {
             status = sameEndpoint.get(ApiCall.clusterStatus());
-        } catch (ProxmoxAuthException e) {
+        } catch (ProxmoxHttpException | ProxmoxDataException e) {
+            // it answered, but not the question: believe the listing (as before this check) and say so
+            // once; only an endpoint that stops answering (a transport failure) is a failed one
             if (!refusedLogged) {
                 refusedLogged = true;
                 log.warn("cluster={} - cannot ask whether the endpoint is quorate ({}); a node that lost quorum"
-                        + " would be believed: grant the token Sys.Audit on / (role PVEAuditor)", cluster,
-                        e.getMessage());
+                        + " would be believed{}", cluster, e.getMessage(), e instanceof ProxmoxAuthException
+                        ? ": grant the token Sys.Audit on / (role PVEAuditor)" : "");
             }
             return Optional.empty();
         }

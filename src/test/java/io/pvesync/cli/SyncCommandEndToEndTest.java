@@ -62,6 +62,8 @@ class SyncCommandEndToEndTest {
         });
         proxmox.start();
         route("/cluster/resources", fixture("cluster-resources.json"));
+        // pve3 is offline in the listing, so pvesync asks whether pve1 is quorate: it is, 2 of 3
+        route("/cluster/status", fixture("cluster-status.json"));
         route("/nodes/pve1/qemu/100/config", fixture("qemu-100-config.json"));
         route("/nodes/pve1/qemu/100/agent/network-get-interfaces", fixture("qemu-100-agent.json"));
         route("/nodes/pve2/qemu/101/config", fixture("qemu-101-config.json"));

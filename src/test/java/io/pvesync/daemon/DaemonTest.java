@@ -58,7 +58,7 @@ class DaemonTest {
         }
         db.grantDaemon();
         try (Connection c = db.ownerConnection(); Statement st = c.createStatement()) {
-            st.execute("TRUNCATE public.vms");
+            st.execute("TRUNCATE public.vms, pvesync.cluster_state");
             st.execute("TRUNCATE pvesync.qrtz_fired_triggers, pvesync.qrtz_triggers, pvesync.qrtz_job_details,"
                     + " pvesync.qrtz_scheduler_state, pvesync.qrtz_locks CASCADE");
         }
