@@ -16,6 +16,7 @@ import io.pvesync.status.SyncHealth;
 import io.pvesync.store.Database;
 import io.pvesync.store.Migrations;
 import io.pvesync.store.PassLock;
+import io.pvesync.store.SessionPinning;
 import io.pvesync.store.VmStore;
 import io.pvesync.sync.ClusterSync;
 import io.pvesync.sync.SyncMode;
@@ -69,7 +70,8 @@ public final class Daemon implements AutoCloseable {
      * Starts everything and returns once the status endpoint listens and the first passes are
      * scheduled (they fire at once).
      *
-     * @throws StartupException when the daemon cannot run: the schema needs migrating, the status
+     * @throws StartupException when the daemon cannot run: the schema needs migrating, a transaction
+     *         pooler stands between it and PostgreSQL, the status
      *         port is taken, a cluster's TLS settings cannot be used; nothing is left running
      */
     public static Daemon start(PvesyncConfig config, Clock clock) throws StartupException {
@@ -85,7 +87,9 @@ public final class Daemon implements AutoCloseable {
         SyncScheduler scheduler = null;
         try {
             pool = Database.openLazily(config.database(), "pvesync");
-            checkSchema(pool);
+            if (checkSchema(pool)) {
+                checkSessions(config);
+            }
             Metrics metrics = new Metrics(names);
             SyncHealth health = new SyncHealth(names, config.status().staleAfter(), clock);
             VmStore store = new VmStore(pool, config.database().statementTimeout());
@@ -126,20 +130,47 @@ public final class Daemon implements AutoCloseable {
     /**
      * Refuses to run against an outdated schema. A database that cannot be reached is not fatal:
      * the daemon starts, reports it, and every pass retries.
+     *
+     * @return whether the database answered
      */
-    private static void checkSchema(HikariDataSource pool) throws StartupException {
+    private static boolean checkSchema(HikariDataSource pool) throws StartupException {
         List<String> pending;
         try {
             pending = Migrations.pending(pool);
         } catch (RuntimeException e) {
             log.warn("database - cannot check the schema at start ({}); passes will fail and retry until the"
                     + " database answers", e.getMessage());
-            return;
+            return false;
         }
         if (!pending.isEmpty()) {
             throw new StartupException("database: the schema is not current (pending migrations: "
                     + String.join(", ", pending) + "); run: pvesync migrate --config FILE");
         }
+        return true;
+    }
+
+    /**
+     * Refuses to run behind a transaction (or statement) pooler, which hands each transaction any
+     * server connection: two instances would both get a cluster's pass lock, and an unlock running
+     * on another backend would leave the lock held until that server connection closes, stopping
+     * the cluster's passes everywhere (DESIGN 3.8). A probe that gets no answer is not fatal, as
+     * for the schema.
+     */
+    private static void checkSessions(PvesyncConfig config) throws StartupException {
+        SessionPinning.Finding finding;
+        try {
+            finding = SessionPinning.probe(config.database());
+        } catch (RuntimeException e) {
+            log.warn("database - cannot tell at start whether each connection keeps its own session ({}); run"
+                    + " pvesync check once the database answers", e.getMessage());
+            return;
+        }
+        if (!finding.pinned()) {
+            throw new StartupException("database: " + finding.evidence() + "; pvesync's pass lock and session"
+                    + " settings need one PostgreSQL session per connection: " + SessionPinning.REMEDY
+                    + (config.source() == null ? "" : " (database.url is in " + config.source() + ")"));
+        }
+        log.debug("database - {}", finding.evidence());
     }
 
     private static PassListener listener(SyncHealth health, Metrics metrics) {

@@ -52,6 +52,13 @@ public final class Database {
         return new HikariDataSource(config);
     }
 
+    /** {@link #open(DatabaseConfig, String)} with a size of its own (a probe that needs two connections at once). */
+    static HikariDataSource openSized(DatabaseConfig cfg, String poolName, int size) {
+        HikariConfig config = config(cfg.url(), cfg.username(), cfg.password(), size, poolName);
+        boundEveryWait(config, cfg.statementTimeout());
+        return new HikariDataSource(config);
+    }
+
     /**
      * A pool for the daemon: like {@link #open}, but it starts even when the database cannot be
      * reached, so the daemon comes up, reports the failure in its status and retries with every
