@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,8 +104,7 @@ public final class Daemon implements AutoCloseable {
             lockPool = Database.openLazily(config.database(), "pvesync-passlock", names.size() + 1,
                     MANUAL_WAIT);
             PassLock lock = new PassLock(lockPool);
-            PassGate gate = (cluster, wait) -> (wait ? lock.acquire(cluster, MANUAL_WAIT) : lock.tryAcquire(cluster))
-                    .map(held -> (PassGate.Ticket) held::close);
+            PassGate gate = gate(lock);
             if (config.schedule().clustered()) {
                 jobStorePool = Database.openLazily(config.database(), "pvesync-quartz", names.size() + 3);
             }
@@ -171,6 +171,21 @@ public final class Daemon implements AutoCloseable {
                     + (config.source() == null ? "" : " (database.url is in " + config.source() + ")"));
         }
         log.debug("database - {}", finding.evidence());
+    }
+
+    /** The pass lock as the scheduler's gate: an operator's pass waits for it, a scheduled one skips. */
+    private static PassGate gate(PassLock lock) {
+        return new PassGate() {
+            @Override
+            public Optional<Ticket> enter(String cluster, boolean wait) {
+                return (wait ? lock.acquire(cluster, MANUAL_WAIT) : lock.tryAcquire(cluster)).map(held -> held::close);
+            }
+
+            @Override
+            public Optional<String> holder(String cluster) {
+                return lock.holder(cluster);
+            }
+        };
     }
 
     private static PassListener listener(SyncHealth health, Metrics metrics) {
