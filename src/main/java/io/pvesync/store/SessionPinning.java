@@ -36,7 +36,8 @@ public final class SessionPinning {
             + " [databases] entry of pvesync's own with pool_mode=session)";
     /**
      * How long A's query may wait while B holds its transaction before B lets go: directly it
-     * answers in milliseconds; a wait means A queued for a server connection behind B.
+     * answers in milliseconds; a longer wait may mean A queued for a server connection behind B,
+     * or a slow server. The pid A then answers with decides which.
      */
     static final Duration QUEUE_WAIT = Duration.ofSeconds(3);
     /** How long A's query may take after B let go before the probe gives up. */
