@@ -5,6 +5,7 @@ import io.pvesync.config.DatabaseConfig;
 import io.pvesync.store.Database;
 import io.pvesync.store.Grants;
 import io.pvesync.store.Migrations;
+import io.pvesync.store.SessionPinning;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Checks the database as the daemon's role: it connects, the schema is current, row-level security
- * is on, and the role has exactly the power it needs: not superuser, not BYPASSRLS, not the
+ * Checks the database as the daemon's role: it connects, each connection keeps its own session (no
+ * transaction pooler in between), the schema is current, row-level security is on, and the role has exactly the power it needs: not superuser, not BYPASSRLS, not the
  * table's owner (any of these would let it bypass the policies), every grant of config/grants.sql
  * and no more than SELECT, INSERT, UPDATE on public.vms.
  */
@@ -31,6 +32,7 @@ public final class DatabaseChecks {
                 results.add(CheckResult.ok(SUBJECT, "connected to " + config.displayUrl() + " as " + config.username()
                         + " (PostgreSQL " + one(st, "SHOW server_version") + ")"));
             }
+            results.add(sessions(config));
             // Flyway borrows its own connections from the pool: hold none while it reads
             CheckResult schema = schema(pool);
             results.add(schema);
@@ -50,6 +52,22 @@ public final class DatabaseChecks {
                     + ": " + e.getMessage()));
         }
         return results;
+    }
+
+    /** DESIGN 3.8: the pass lock and the session settings need one PostgreSQL session per connection. */
+    private static CheckResult sessions(DatabaseConfig config) {
+        SessionPinning.Finding finding;
+        try {
+            finding = SessionPinning.probe(config);
+        } catch (RuntimeException e) {
+            return CheckResult.fail(SUBJECT, "cannot tell whether each connection keeps its own session: "
+                    + e.getMessage());
+        }
+        if (finding.pinned()) {
+            return CheckResult.ok(SUBJECT, "each connection keeps its own session (no transaction pooling)");
+        }
+        return CheckResult.fail(SUBJECT, finding.evidence() + "; pvesync's pass lock and session settings need one"
+                + " PostgreSQL session per connection: " + SessionPinning.REMEDY);
     }
 
     private static CheckResult schema(HikariDataSource pool) {

@@ -9,6 +9,7 @@ import io.pvesync.proxmox.ProxmoxClient;
 import io.pvesync.store.Database;
 import io.pvesync.store.Migrations;
 import io.pvesync.store.PassLock;
+import io.pvesync.store.SessionPinning;
 import io.pvesync.store.VmChange;
 import io.pvesync.store.VmStore;
 import io.pvesync.sync.ClusterSync;
@@ -76,6 +77,13 @@ final class SyncCommand {
             if (!pending.isEmpty()) {
                 err.println("database: the schema is not current (pending migrations: " + String.join(", ", pending)
                         + "); run: pvesync migrate --config " + file);
+                return ExitCode.FAILED;
+            }
+            // the pass lock is a session lock: behind a transaction pooler it would not keep the daemon out
+            SessionPinning.Finding sessions = SessionPinning.probe(config.database());
+            if (!sessions.pinned()) {
+                err.println("database: " + sessions.evidence() + "; the pass lock needs one PostgreSQL session per"
+                        + " connection: " + SessionPinning.REMEDY + " (database.url is in " + file + ")");
                 return ExitCode.FAILED;
             }
             VmStore store = new VmStore(pool, config.database().statementTimeout());

@@ -18,6 +18,7 @@ import io.pvesync.store.ClusterStates;
 import io.pvesync.store.Database;
 import io.pvesync.store.Migrations;
 import io.pvesync.store.PassLock;
+import io.pvesync.store.SessionPinning;
 import io.pvesync.store.VmStore;
 import io.pvesync.sync.ClusterSync;
 import java.net.InetSocketAddress;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +75,8 @@ public final class Daemon implements AutoCloseable {
      * Starts everything and returns once the status endpoint listens and the first passes are
      * scheduled (they fire at once).
      *
-     * @throws StartupException when the daemon cannot run: the schema needs migrating, the status
+     * @throws StartupException when the daemon cannot run: the schema needs migrating, a transaction
+     *         pooler stands between it and PostgreSQL, the status
      *         port is taken, a cluster's TLS settings cannot be used; nothing is left running
      */
     public static Daemon start(PvesyncConfig config, Clock clock) throws StartupException {
@@ -98,7 +101,9 @@ public final class Daemon implements AutoCloseable {
         SharedStateRefresher sharing = null;
         try {
             pool = Database.openLazily(config.database(), "pvesync");
-            checkSchema(pool);
+            if (checkSchema(pool)) {
+                checkSessions(config);
+            }
             Metrics metrics = new Metrics(names);
             SyncHealth health = new SyncHealth(guards(config), config.status().staleAfter(), clock, instance,
                     new ClusterStates(pool));
@@ -114,8 +119,7 @@ public final class Daemon implements AutoCloseable {
             lockPool = Database.openLazily(config.database(), "pvesync-passlock", names.size() + 1,
                     MANUAL_WAIT);
             PassLock lock = new PassLock(lockPool);
-            PassGate gate = (cluster, wait) -> (wait ? lock.acquire(cluster, MANUAL_WAIT) : lock.tryAcquire(cluster))
-                    .map(held -> (PassGate.Ticket) held::close);
+            PassGate gate = gate(lock);
             if (config.schedule().clustered()) {
                 jobStorePool = Database.openLazily(config.database(), "pvesync-quartz", names.size() + 3);
             }
@@ -144,20 +148,62 @@ public final class Daemon implements AutoCloseable {
     /**
      * Refuses to run against an outdated schema. A database that cannot be reached is not fatal:
      * the daemon starts, reports it, and every pass retries.
+     *
+     * @return whether the database answered
      */
-    private static void checkSchema(HikariDataSource pool) throws StartupException {
+    private static boolean checkSchema(HikariDataSource pool) throws StartupException {
         List<String> pending;
         try {
             pending = Migrations.pending(pool);
         } catch (RuntimeException e) {
             log.warn("database - cannot check the schema at start ({}); passes will fail and retry until the"
                     + " database answers", e.getMessage());
-            return;
+            return false;
         }
         if (!pending.isEmpty()) {
             throw new StartupException("database: the schema is not current (pending migrations: "
                     + String.join(", ", pending) + "); run: pvesync migrate --config FILE");
         }
+        return true;
+    }
+
+    /**
+     * Refuses to run behind a transaction (or statement) pooler, which hands each transaction any
+     * server connection: two instances would both get a cluster's pass lock, and an unlock running
+     * on another backend would leave the lock held until that server connection closes, stopping
+     * the cluster's passes everywhere (DESIGN 3.8). A probe that gets no answer is not fatal, as
+     * for the schema.
+     */
+    private static void checkSessions(PvesyncConfig config) throws StartupException {
+        SessionPinning.Finding finding;
+        try {
+            finding = SessionPinning.probe(config.database());
+        } catch (RuntimeException e) {
+            log.warn("database - cannot tell at start whether each connection keeps its own session ({}); run"
+                    + " pvesync check once the database answers", e.getMessage());
+            return;
+        }
+        if (!finding.pinned()) {
+            throw new StartupException("database: " + finding.evidence() + "; pvesync's pass lock and session"
+                    + " settings need one PostgreSQL session per connection: " + SessionPinning.REMEDY
+                    + (config.source() == null ? "" : " (database.url is in " + config.source() + ")"));
+        }
+        log.debug("database - {}", finding.evidence());
+    }
+
+    /** The pass lock as the scheduler's gate: an operator's pass waits for it, a scheduled one skips. */
+    private static PassGate gate(PassLock lock) {
+        return new PassGate() {
+            @Override
+            public Optional<Ticket> enter(String cluster, boolean wait) {
+                return (wait ? lock.acquire(cluster, MANUAL_WAIT) : lock.tryAcquire(cluster)).map(held -> held::close);
+            }
+
+            @Override
+            public Optional<String> holder(String cluster) {
+                return lock.holder(cluster);
+            }
+        };
     }
 
     /** Where the status endpoint listens (its real port when configured as 0). */

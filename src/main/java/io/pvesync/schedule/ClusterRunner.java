@@ -115,8 +115,12 @@ final class ClusterRunner {
         }
         ranHere = true;
         if (outcome == null) {
-            log.debug("cluster={} - {} skipped: another instance is running a pass", cluster(),
-                    mode.name().toLowerCase(java.util.Locale.ROOT));
+            // INFO: Quartz already keeps the instances of a clustered schedule apart, so a skip
+            // means a manual sync, or an instance outside the cluster, overlapped
+            log.info("cluster={} - {} skipped: another pvesync is running a pass of this cluster ({}); the next"
+                    + " scheduled pass tries again", cluster(),
+                    mode.name().toLowerCase(java.util.Locale.ROOT),
+                    gate.holder(cluster()).map(h -> "its pass lock is held by " + h).orElse("holder unknown"));
             return null;
         }
         listener.finished(outcome); // records the pass, and with it the failures in a row

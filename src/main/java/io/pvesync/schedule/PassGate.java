@@ -22,6 +22,15 @@ public interface PassGate {
      */
     Optional<Ticket> enter(String cluster, boolean wait);
 
+    /**
+     * Who is running the cluster's pass elsewhere, for the log line of a skipped pass.
+     *
+     * @return a description (pid, application name, address), or empty when unknown
+     */
+    default Optional<String> holder(String cluster) {
+        return Optional.empty();
+    }
+
     /** No coordination: for a single instance without a database to ask (tests). */
     PassGate OPEN = (cluster, wait) -> Optional.of(() -> { });
 }

@@ -4,6 +4,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pvesync.config.DatabaseConfig;
 import io.pvesync.config.Secret;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -38,17 +42,27 @@ public final class Database {
      * @throws com.zaxxer.hikari.pool.HikariPool.PoolInitializationException when no connection can be made
      */
     public static HikariDataSource open(DatabaseConfig cfg, String poolName) {
-        return open(cfg, poolName, cfg.statementTimeout());
+        return openSized(cfg, poolName, cfg.poolSize());
     }
 
     /**
-     * {@link #open(DatabaseConfig, String)} for connections that also wait for a pass lock.
+     * {@link #open(DatabaseConfig, String)} for connections that also wait for a pass lock. Their
+     * application_name is {@code poolName@HOST}, so that an instance whose pass was skipped can say
+     * which host and which kind of pass holds the lock ({@link PassLock#holder}).
      *
      * @param lockWait the longest a lock wait on these connections may last (its lock_timeout)
      */
     public static HikariDataSource open(DatabaseConfig cfg, String poolName, Duration lockWait) {
         HikariConfig config = config(cfg.url(), cfg.username(), cfg.password(), cfg.poolSize(), poolName);
+        nameTheInstance(config, poolName);
         boundEveryWait(config, longer(cfg.statementTimeout(), lockWait));
+        return new HikariDataSource(config);
+    }
+
+    /** {@link #open(DatabaseConfig, String)} with a size of its own (a probe that needs two connections at once). */
+    static HikariDataSource openSized(DatabaseConfig cfg, String poolName, int size) {
+        HikariConfig config = config(cfg.url(), cfg.username(), cfg.password(), size, poolName);
+        boundEveryWait(config, cfg.statementTimeout());
         return new HikariDataSource(config);
     }
 
@@ -63,17 +77,25 @@ public final class Database {
 
     /** {@link #openLazily(DatabaseConfig, String)} with a size of its own (pass locks, Quartz). */
     public static HikariDataSource openLazily(DatabaseConfig cfg, String poolName, int size) {
-        return openLazily(cfg, poolName, size, cfg.statementTimeout());
+        HikariConfig config = config(cfg.url(), cfg.username(), cfg.password(), size, poolName);
+        boundEveryWait(config, cfg.statementTimeout());
+        return lazily(config);
     }
 
     /**
-     * {@link #openLazily(DatabaseConfig, String, int)} for connections that also wait for a pass lock.
+     * {@link #openLazily(DatabaseConfig, String, int)} for connections that also wait for a pass lock,
+     * named {@code poolName@HOST} in application_name as by {@link #open(DatabaseConfig, String, Duration)}.
      *
      * @param lockWait the longest a lock wait on these connections may last (its lock_timeout)
      */
     public static HikariDataSource openLazily(DatabaseConfig cfg, String poolName, int size, Duration lockWait) {
         HikariConfig config = config(cfg.url(), cfg.username(), cfg.password(), size, poolName);
+        nameTheInstance(config, poolName);
         boundEveryWait(config, longer(cfg.statementTimeout(), lockWait));
+        return lazily(config);
+    }
+
+    private static HikariDataSource lazily(HikariConfig config) {
         config.setInitializationFailTimeout(-1);
         // a pass waits this long for a connection before it fails and reports the database down
         config.setConnectionTimeout(10_000);
@@ -117,6 +139,27 @@ public final class Database {
         config.setConnectionInitSql("SELECT set_config('statement_timeout', '" + serverLimit + "ms', false),"
                 + " set_config('tcp_keepalives_idle', '30', false), set_config('tcp_keepalives_interval', '10', false),"
                 + " set_config('tcp_keepalives_count', '3', false)");
+    }
+
+    private static void nameTheInstance(HikariConfig config, String poolName) {
+        config.addDataSourceProperty("ApplicationName", poolName + "@" + host());
+    }
+
+    /** This machine's name: the kernel's, which needs no name lookup that a broken DNS could stall. */
+    static String host() {
+        try {
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            if (!name.isEmpty()) {
+                return name;
+            }
+        } catch (IOException | RuntimeException notLinux) {
+            // fall back to the JVM's view
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown-host";
+        }
     }
 
     private static Duration longer(Duration a, Duration b) {

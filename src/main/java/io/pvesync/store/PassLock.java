@@ -9,6 +9,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -94,6 +99,54 @@ public final class PassLock {
             closeQuietly(c);
             throw new StoreException("cluster " + cluster + ": cannot take the pass lock: " + StoreException.reason(e), e);
         }
+    }
+
+    /**
+     * Who holds the cluster's pass lock, for the log line of a skipped pass: the holder's pid,
+     * application_name (a pvesync instance's lock connections say {@code pvesync-passlock@HOST}),
+     * client address, when it connected and since when it has been in its state (an idle lock
+     * connection's state changed when it took the lock). PostgreSQL keeps a bigint advisory key as
+     * classid (high 32 bits), objid (low 32 bits) and objsubid 1.
+     *
+     * @return the description, or empty when nobody holds it (the pass ended meanwhile) or the
+     *         database cannot be asked: this only enriches a log line
+     */
+    public Optional<String> holder(String cluster) {
+        long key = key(cluster);
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT l.pid, a.application_name, host(a.client_addr), a.backend_start, a.state, a.state_change"
+                        + " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+                        + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+                        + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                        + " AND l.classid::bigint = ? AND l.objid::bigint = ?")) {
+            ps.setLong(1, key >>> 32);
+            ps.setLong(2, key & 0xffff_ffffL);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                List<String> parts = new ArrayList<>();
+                parts.add("pid " + rs.getLong(1));
+                // a role other than the holder's sees most of its pg_stat_activity columns as NULL
+                Optional.ofNullable(rs.getString(2)).filter(n -> !n.isEmpty())
+                        .ifPresent(n -> parts.add("application_name " + n));
+                Optional.ofNullable(rs.getString(3)).ifPresent(a -> parts.add("from " + a));
+                Optional.ofNullable(rs.getObject(4, OffsetDateTime.class)).ifPresent(t -> parts.add("connected "
+                        + utc(t)));
+                String state = rs.getString(5);
+                OffsetDateTime since = rs.getObject(6, OffsetDateTime.class);
+                if (state != null && since != null) {
+                    parts.add(state + " since " + utc(since));
+                }
+                return Optional.of(String.join(", ", parts));
+            }
+        } catch (SQLException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String utc(OffsetDateTime t) {
+        return DateTimeFormatter.ISO_INSTANT.format(t.withOffsetSameInstant(ZoneOffset.UTC).withNano(0));
     }
 
     private static void release(Connection c, long key) {

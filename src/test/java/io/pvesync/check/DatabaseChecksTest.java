@@ -22,6 +22,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DatabaseChecksTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+    /** A direct connection: no pooler hands its transactions to other backends. */
+    private static final String SESSIONS_OK = "[ ok ] database: each connection keeps its own session (no transaction"
+            + " pooling)";
 
     private static DatabaseConfig daemon() {
         return new DatabaseConfig(db.url(), db.daemonUser(), Optional.of(Secret.of(db.daemonPassword())),
@@ -43,9 +46,10 @@ class DatabaseChecksTest {
     void anUnmigratedDatabaseFailsTheSchemaLine() {
         List<String> lines = lines();
 
-        assertThat(lines).hasSize(2);
+        assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).startsWith("[ ok ] database: connected to " + db.url() + " as " + db.daemonUser());
-        assertThat(lines.get(1)).startsWith("[FAIL] database: schema");
+        assertThat(lines.get(1)).isEqualTo(SESSIONS_OK);
+        assertThat(lines.get(2)).startsWith("[FAIL] database: schema");
     }
 
     @Test
@@ -58,6 +62,7 @@ class DatabaseChecksTest {
 
         assertThat(lines()).satisfiesExactly(
                 l -> assertThat(l).startsWith("[ ok ] database: connected to "),
+                l -> assertThat(l).isEqualTo(SESSIONS_OK),
                 l -> assertThat(l).isEqualTo("[ ok ] database: schema current (version 6)"),
                 l -> assertThat(l).isEqualTo("[ ok ] database: row-level security enabled on public.vms"),
                 l -> assertThat(l).isEqualTo("[ ok ] database: role " + db.daemonUser() + " is not superuser, not"

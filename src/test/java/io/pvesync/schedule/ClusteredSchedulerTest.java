@@ -2,14 +2,18 @@ package io.pvesync.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pvesync.config.ScheduleConfig;
 import io.pvesync.store.Migrations;
 import io.pvesync.store.PassLock;
 import io.pvesync.sync.SyncMode;
 import io.pvesync.sync.SyncOutcome;
+import io.pvesync.testing.LogCapture;
 import io.pvesync.testing.TestDatabase;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
@@ -167,5 +171,59 @@ class ClusteredSchedulerTest {
         Optional<PassLock.Held> again = lock.tryAcquire("lab");
         assertThat(again).isPresent();
         again.get().close();
+    }
+
+    @Test
+    void aSkippedPassSaysAtInfoWhoHoldsThePassLock() throws Exception {
+        // the other instance: one connection, named as a daemon's lock connections are
+        HikariConfig other = new HikariConfig();
+        other.setJdbcUrl(db.url());
+        other.setUsername(db.daemonUser());
+        other.setPassword(db.daemonPassword());
+        other.setMaximumPoolSize(1);
+        other.addDataSourceProperty("ApplicationName", "pvesync-passlock@other-host");
+        HikariDataSource otherPool = new HikariDataSource(other);
+        pools.add(otherPool);
+        Optional<PassLock.Held> held = new PassLock(otherPool).tryAcquire("lab");
+        assertThat(held).isPresent();
+        long holderPid;
+        try (Connection c = db.ownerConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'pvesync-passlock@other-host'")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                holderPid = rs.getLong(1);
+            }
+        }
+        HikariDataSource locks = db.daemonPool();
+        pools.add(locks);
+        PassLock lock = new PassLock(locks);
+        PassGate gate = new PassGate() {
+            @Override
+            public Optional<Ticket> enter(String cluster, boolean wait) {
+                return lock.tryAcquire(cluster).map(h -> h::close);
+            }
+
+            @Override
+            public Optional<String> holder(String cluster) {
+                return lock.holder(cluster);
+            }
+        };
+        RecordingPass pass = new RecordingPass("lab");
+
+        try (LogCapture logs = new LogCapture(ClusterRunner.class)) {
+            SyncScheduler scheduler = new SyncScheduler(new ScheduleConfig(Duration.ofMillis(200), "0 0 * * * ?", false),
+                    List.of(pass), PassListener.NONE, Duration.ofSeconds(1), Clock.systemUTC(), gate, null);
+            schedulers.add(scheduler);
+            scheduler.start();
+            await(() -> !logs.messages(Level.INFO).isEmpty(), "a skipped poll logged at INFO");
+
+            assertThat(logs.messages(Level.INFO).get(0)).matches("cluster=lab - (poll|reconcile) skipped: another pvesync is"
+                    + " running a pass of this cluster \\(its pass lock is held by pid " + holderPid
+                    + ", application_name pvesync-passlock@other-host, from [0-9a-f.:]+, connected \\S+Z,"
+                    + " idle since \\S+Z\\); the next scheduled pass tries again");
+        } finally {
+            held.get().close();
+        }
+        assertThat(pass.count()).as("passes run while the other held the lock").isZero();
     }
 }

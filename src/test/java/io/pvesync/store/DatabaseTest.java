@@ -41,6 +41,20 @@ class DatabaseTest {
     }
 
     @Test
+    void passLockConnectionsNameTheirHostSoASkippedPassCanSayWhoHoldsTheLock() throws Exception {
+        DatabaseConfig cfg = config(Optional.empty(), Optional.empty());
+        try (HikariDataSource pool = Database.openLazily(cfg, "pvesync-passlock", 1, Duration.ofMinutes(2))) {
+            assertThat(query(pool, "SELECT current_setting('application_name')"))
+                    .isEqualTo("pvesync-passlock@" + Database.host());
+        }
+        try (HikariDataSource pool = Database.open(cfg, "pvesync-sync", Duration.ofMinutes(2))) {
+            assertThat(query(pool, "SELECT current_setting('application_name')"))
+                    .isEqualTo("pvesync-sync@" + Database.host());
+        }
+        assertThat(Database.host()).isNotBlank().doesNotContain("\n");
+    }
+
+    @Test
     void connectionsGiveUpOnASilentServerFiveSecondsAfterTheLongestWaitTheyAllow() throws Exception {
         DatabaseConfig cfg = new DatabaseConfig(db.url(), db.daemonUser(), Optional.of(Secret.of(db.daemonPassword())),
                 Optional.empty(), Optional.empty(), 1, Duration.ofMillis(6_500));
