@@ -59,23 +59,54 @@ final class ClusterRunner {
     record Request(CompletableFuture<SyncOutcome> outcome, boolean trigger) {
     }
 
-    /** The pass, inside the gate; null when a scheduled pass found another instance at work. */
-    private SyncOutcome passThroughGate(SyncMode mode, boolean manual, Instant startedAt) {
+    /**
+     * The pass, inside the gate, recorded before the gate lets the next pass in: another
+     * instance's pass waiting at the gate must find this one's outcome in the shared record, or its
+     * own start would overwrite it (DESIGN.md 3.11). Null when a scheduled pass found another
+     * instance at work.
+     */
+    private SyncOutcome passThroughGate(SyncMode mode, boolean manual, Instant startedAt, int failuresBefore) {
         Optional<PassGate.Ticket> ticket;
         try {
             ticket = gate.enter(cluster(), manual);
         } catch (RuntimeException e) {
-            return SyncOutcome.failed(cluster(), mode, startedAt, Duration.between(startedAt, clock.instant()),
-                    "database: " + e.getMessage());
+            return record(SyncOutcome.failed(cluster(), mode, startedAt, Duration.between(startedAt, clock.instant()),
+                    "database: " + e.getMessage()), failuresBefore);
         }
         if (ticket.isEmpty()) {
-            return manual ? SyncOutcome.failed(cluster(), mode, startedAt, Duration.between(startedAt, clock.instant()),
-                    "another pvesync instance kept a pass of this cluster running; try again") : null;
+            return manual ? record(SyncOutcome.failed(cluster(), mode, startedAt,
+                    Duration.between(startedAt, clock.instant()),
+                    "another pvesync instance kept a pass of this cluster running; try again"), failuresBefore) : null;
         }
         try (PassGate.Ticket held = ticket.get()) {
             listener.started(cluster(), mode);
-            return pass.run(mode);
+            return record(pass.run(mode), failuresBefore);
         }
+    }
+
+    /** Records the outcome, and with it the failures in a row and the rest that follows. */
+    private SyncOutcome record(SyncOutcome outcome, int failuresBefore) {
+        Instant ended = clock.instant();
+        listener.finished(outcome);
+        if (outcome.result() == SyncOutcome.Result.FAILED) {
+            failures = listener.recorded(cluster()).map(PassListener.Rest::failures).orElse(failuresBefore + 1);
+            // from the pass's end, not from now: recording it may have waited for the database
+            restUntil = ended.plus(backoff.after(failures));
+            if (failures == 1 || Integer.bitCount(failures) == 1) {
+                log.warn("cluster={} - {} failure(s) in a row; next scheduled attempt in {} (backing off up to {};"
+                        + " pvesync resync tries at once)", cluster(), failures,
+                        Durations.format(backoff.after(failures)), Durations.format(backoff.cap()));
+            }
+            listener.backingOff(cluster(), restUntil);
+        } else {
+            if (failuresBefore > 0) {
+                log.info("cluster={} - synced again after {} failure(s)", cluster(), failuresBefore);
+                listener.backingOff(cluster(), null);
+            }
+            failures = 0;
+            restUntil = null;
+        }
+        return outcome;
     }
 
     /** Forgets a request whose trigger could not be scheduled. */
@@ -105,7 +136,7 @@ final class ClusterRunner {
         }
         SyncOutcome outcome;
         try {
-            outcome = passThroughGate(mode, manual, now);
+            outcome = passThroughGate(mode, manual, now, failuresBefore);
         } catch (RuntimeException | Error bug) {
             // a pass reports its own failures; reaching this is a bug, but the requester must not hang
             if (serving != null) {
@@ -122,24 +153,6 @@ final class ClusterRunner {
                     mode.name().toLowerCase(java.util.Locale.ROOT),
                     gate.holder(cluster()).map(h -> "its pass lock is held by " + h).orElse("holder unknown"));
             return null;
-        }
-        listener.finished(outcome); // records the pass, and with it the failures in a row
-        if (outcome.result() == SyncOutcome.Result.FAILED) {
-            failures = listener.recorded(cluster()).map(PassListener.Rest::failures).orElse(failuresBefore + 1);
-            restUntil = clock.instant().plus(backoff.after(failures));
-            if (failures == 1 || Integer.bitCount(failures) == 1) {
-                log.warn("cluster={} - {} failure(s) in a row; next scheduled attempt in {} (backing off up to {};"
-                        + " pvesync resync tries at once)", cluster(), failures,
-                        Durations.format(backoff.after(failures)), Durations.format(backoff.cap()));
-            }
-            listener.backingOff(cluster(), restUntil);
-        } else {
-            if (failuresBefore > 0) {
-                log.info("cluster={} - synced again after {} failure(s)", cluster(), failuresBefore);
-                listener.backingOff(cluster(), null);
-            }
-            failures = 0;
-            restUntil = null;
         }
         if (serving != null) {
             serving.complete(outcome);

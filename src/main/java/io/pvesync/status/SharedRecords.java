@@ -20,7 +20,8 @@ final class SharedRecords {
 
     private final ClusterStates table;
     private final Set<String> clusters;
-    private final Set<String> unwritten = ConcurrentHashMap.newKeySet();
+    // records changed here and not yet stored: what the table says about them is older
+    private final Map<String, ClusterRecord> pending = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
     // the last problem logged, so a lasting one is logged once; null while the table answers
     private volatile String failing;
@@ -65,38 +66,35 @@ final class SharedRecords {
         return out;
     }
 
-    /** Stores the cluster's record; when that fails, keeps it to write on the next {@link #retry}. */
+    /**
+     * A record changed here: from now until it is stored, a read of the table must not replace it
+     * (call under the owner's lock, before {@link #push}).
+     */
+    void changed(String cluster, ClusterRecord record) {
+        pending.put(cluster, record);
+        generation.incrementAndGet();
+    }
+
+    /** Stores the cluster's record; when that fails, it stays pending and {@link #retry} writes it. */
     void push(String cluster, ClusterRecord record) {
         try {
             table.write(cluster, ClusterRecordJson.write(record));
-            unwritten.remove(cluster);
+            pending.remove(cluster, record); // unless a newer one is pending already
+            generation.incrementAndGet(); // a read that began before this write is older than it
             recovered();
         } catch (RuntimeException e) {
-            unwritten.add(cluster);
             failed("cannot record the state of cluster " + cluster + " for the other instances (" + e.getMessage()
                     + "); written as soon as the database answers");
         }
     }
 
-    /** Writes again what {@link #push} could not. */
-    void retry(Map<String, ClusterRecord> records) {
-        records.forEach(this::push);
+    /** Writes what {@link #push} could not, each cluster's latest record. */
+    void retry() {
+        pending.forEach(this::push);
     }
 
-    /** Of {@code records}, those not yet stored. */
-    Map<String, ClusterRecord> unwrittenOf(Map<String, ClusterRecord> records) {
-        Map<String, ClusterRecord> out = new HashMap<>();
-        unwritten.forEach(c -> out.put(c, records.get(c)));
-        return out;
-    }
-
-    boolean isUnwritten(String cluster) {
-        return unwritten.contains(cluster);
-    }
-
-    /** A local event happened: a read that began before it must not overwrite it. */
-    void changed(String cluster) {
-        generation.incrementAndGet();
+    boolean isPending(String cluster) {
+        return pending.containsKey(cluster);
     }
 
     long generation() {

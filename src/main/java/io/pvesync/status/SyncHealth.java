@@ -171,19 +171,15 @@ public final class SyncHealth {
         if (shared == null) {
             return;
         }
-        Map<String, ClusterRecord> unwritten;
-        synchronized (this) {
-            unwritten = shared.unwrittenOf(records);
-        }
-        shared.retry(unwritten);
+        shared.retry();
         long generation = shared.generation();
         Map<String, ClusterRecord> read = shared.readAll();
         synchronized (this) {
             if (shared.generation() != generation) {
-                return; // a pass wrote meanwhile: its record is newer than this read
+                return; // a record changed or was stored meanwhile: this read may be older than it
             }
             read.forEach((cluster, r) -> {
-                if (records.containsKey(cluster) && !shared.isUnwritten(cluster)) {
+                if (records.containsKey(cluster) && !shared.isPending(cluster)) {
                     records.put(cluster, r);
                 }
             });
@@ -288,7 +284,7 @@ public final class SyncHealth {
             next = event.apply(records.get(cluster));
             records.put(cluster, next);
             if (shared != null) {
-                shared.changed(cluster);
+                shared.changed(cluster, next);
             }
         }
         if (shared != null) {
@@ -297,7 +293,7 @@ public final class SyncHealth {
     }
 
     private synchronized void adopt(String cluster, ClusterRecord r) {
-        if (!shared.isUnwritten(cluster)) {
+        if (!shared.isPending(cluster)) {
             records.put(cluster, r);
         }
     }

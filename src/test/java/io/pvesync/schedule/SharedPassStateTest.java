@@ -23,7 +23,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +112,16 @@ class SharedPassStateTest {
         ClusterRunner atBeta = new ClusterRunner(passAtBeta, backoff, new ReportingListener(beta,
                 new Metrics(List.of("lab"))), PassGate.OPEN, clock);
 
+        // both instances have run the cluster before (an instance's first pass always tries)
+        passAtAlpha.failing = false;
+        passAtBeta.failing = false;
+        atAlpha.run(SyncMode.RECONCILE, false);
+        atBeta.run(SyncMode.POLL, false);
+        passAtAlpha.failing = true;
+        passAtBeta.failing = true;
+        passAtAlpha.runs.set(0);
+        passAtBeta.runs.set(0);
+
         atAlpha.run(SyncMode.POLL, false); // fails: both rest 30 s
         clock.advance(Duration.ofSeconds(10));
         assertThat(atBeta.run(SyncMode.POLL, false)).as("beta's poll within alpha's backoff").isNull();
@@ -128,6 +142,78 @@ class SharedPassStateTest {
         beta.refresh();
         assertThat(beta.clusters().get(0).backoffUntil()).isEmpty();
         assertThat(beta.clusters().get(0).consecutiveFailures()).isZero();
+    }
+
+    @Test
+    void aPassWaitingAtTheGateFindsTheOutcomeOfThePassBeforeIt() throws Exception {
+        Semaphore lock = new Semaphore(1);
+        CountDownLatch alphaInside = new CountDownLatch(1);
+        CountDownLatch betaPassRuns = new CountDownLatch(1);
+        CountDownLatch betaMayEnd = new CountDownLatch(1);
+        // alpha's leaving the gate lets beta in and waits until beta's pass runs: whatever alpha
+        // recorded only after leaving would land on top of beta's start
+        PassGate gate = (cluster, wait) -> {
+            lock.acquireUninterruptibly();
+            boolean alphaLeaving = Thread.currentThread().getName().equals("alpha");
+            return Optional.of(() -> {
+                lock.release();
+                if (alphaLeaving) {
+                    awaitQuietly(betaPassRuns);
+                }
+            });
+        };
+        Thread[] betaThread = new Thread[1];
+        Backoff backoff = new Backoff(POLL, Duration.ofMinutes(5));
+        ClusterRunner atAlpha = new ClusterRunner(new FixedPass(() -> {
+            alphaInside.countDown();
+            while (betaThread[0] == null || betaThread[0].getState() != Thread.State.WAITING) {
+                Thread.onSpinWait(); // beta queues at the gate behind this pass
+            }
+            return ok(clock.instant());
+        }), backoff, new ReportingListener(alpha, new Metrics(List.of("lab"))), gate, clock);
+        ClusterRunner atBeta = new ClusterRunner(new FixedPass(() -> {
+            betaPassRuns.countDown();
+            awaitQuietly(betaMayEnd);
+            return ok(clock.instant());
+        }), backoff, new ReportingListener(beta, new Metrics(List.of("lab"))), gate, clock);
+
+        Thread a = new Thread(() -> atAlpha.run(SyncMode.POLL, false), "alpha");
+        a.start();
+        alphaInside.await();
+        Thread b = new Thread(() -> atBeta.run(SyncMode.RECONCILE, true), "beta");
+        b.start();
+        betaThread[0] = b;
+        a.join();
+
+        alpha.refresh();
+        ClusterState seen = alpha.clusters().get(0);
+        assertThat(seen.lastPassBy()).as("alpha's finished pass").contains("alpha");
+        assertThat(seen.runningOn()).as("beta's running pass").contains("beta");
+        betaMayEnd.countDown();
+        b.join();
+        alpha.refresh();
+        assertThat(alpha.clusters().get(0).lastPassBy()).contains("beta");
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A pass whose outcome the test makes. */
+    private record FixedPass(Supplier<SyncOutcome> outcome) implements ClusterPass {
+        @Override
+        public String cluster() {
+            return "lab";
+        }
+
+        @Override
+        public SyncOutcome run(SyncMode mode) {
+            return outcome.get();
+        }
     }
 
     @Test
