@@ -48,12 +48,24 @@ final class ViewCheck {
         if (tableHasPvesyncColumns() && definition.equals(probe.viewDefinition(withPvesyncColumns(),
                 SeedObjects.VIEW_FIXED_WHERE))) {
             List<String> dependents = dependentViews();
-            return dependents.isEmpty() ? Finding.of(OBJECT, Verdict.DAMAGED_BY_OLD_V2)
-                    : new Finding(OBJECT, Verdict.BLOCKED, "shows pvesync's columns (" + String.join(", ",
-                    SeedObjects.PVESYNC_COLUMNS) + "), added by an earlier pvesync; taking them out means dropping"
-                    + " and creating it again, and " + String.join(", ", dependents) + " depend"
-                    + (dependents.size() == 1 ? "s" : "") + " on it: drop " + (dependents.size() == 1 ? "it" : "them")
-                    + ", run migrate, then create " + (dependents.size() == 1 ? "it" : "them") + " again");
+            List<String> attached = attachments();
+            if (dependents.isEmpty() && attached.isEmpty()) {
+                return Finding.of(OBJECT, Verdict.DAMAGED_BY_OLD_V2);
+            }
+            String why = "shows pvesync's columns (" + String.join(", ", SeedObjects.PVESYNC_COLUMNS) + "), added by"
+                    + " an earlier pvesync; taking them out means dropping and creating it again, and ";
+            if (!dependents.isEmpty()) {
+                why += String.join(", ", dependents) + " depend" + (dependents.size() == 1 ? "s" : "") + " on it: drop "
+                        + (dependents.size() == 1 ? "it" : "them") + ", run migrate, then create "
+                        + (dependents.size() == 1 ? "it" : "them") + " again";
+            }
+            if (!attached.isEmpty()) {
+                // DROP VIEW without CASCADE silently takes these with it: never lose the owners' work
+                why += (dependents.isEmpty() ? "" : "; and ") + "a drop would lose what the owners attached to it ("
+                        + String.join(", ", attached) + "): remove " + (attached.size() == 1 ? "it" : "them")
+                        + ", run migrate, then attach " + (attached.size() == 1 ? "it" : "them") + " again";
+            }
+            return new Finding(OBJECT, Verdict.BLOCKED, why);
         }
         List<String> columns = viewColumns();
         String difference = columns.equals(SeedObjects.VIEW_COLUMNS)
@@ -86,6 +98,28 @@ final class ViewCheck {
     }
 
     /** Views (and materialized views) whose query reads this view: DROP VIEW would need CASCADE. */
+    /** What DROP VIEW (without CASCADE) removes with the view itself, as the owners would name it. */
+    private List<String> attachments() throws SQLException {
+        String sql = "SELECT 'trigger ' || quote_ident(tgname) FROM pg_catalog.pg_trigger"
+                + " WHERE tgrelid = ?::regclass AND NOT tgisinternal"
+                + " UNION ALL SELECT 'rule ' || quote_ident(rulename) FROM pg_catalog.pg_rewrite"
+                + " WHERE ev_class = ?::regclass AND rulename <> '_RETURN'"
+                + " UNION ALL SELECT 'a default on column ' || quote_ident(a.attname) FROM pg_catalog.pg_attrdef d"
+                + " JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
+                + " WHERE d.adrelid = ?::regclass"
+                + " UNION ALL SELECT 'privileges on column ' || quote_ident(attname) FROM pg_catalog.pg_attribute"
+                + " WHERE attrelid = ?::regclass AND attacl IS NOT NULL"
+                + " UNION ALL SELECT 'a security label of ' || provider FROM pg_catalog.pg_seclabel"
+                + " WHERE objoid = ?::regclass AND classoid = 'pg_catalog.pg_class'::regclass"
+                + " ORDER BY 1";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 1; i <= 5; i++) {
+                ps.setString(i, SeedObjects.VIEW);
+            }
+            return strings(ps);
+        }
+    }
+
     private List<String> dependentViews() throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT quote_ident(n.nspname) || '.' || quote_ident(dependent.relname)"
                 + " FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid"
