@@ -101,8 +101,9 @@ public final class Daemon implements AutoCloseable {
         SharedStateRefresher sharing = null;
         try {
             pool = Database.openLazily(config.database(), "pvesync");
-            if (checkSchema(pool)) {
-                checkSessions(config);
+            SessionGuard sessions = SessionGuard.uncheckedAtStart(config);
+            if (checkSchema(pool) && checkSessions(config)) {
+                sessions = SessionGuard.checkedAtStart(config);
             }
             Metrics metrics = new Metrics(names);
             SyncHealth health = new SyncHealth(guards(config), config.status().staleAfter(), clock, instance,
@@ -119,7 +120,7 @@ public final class Daemon implements AutoCloseable {
             lockPool = Database.openLazily(config.database(), "pvesync-passlock", names.size() + 1,
                     MANUAL_WAIT);
             PassLock lock = new PassLock(lockPool);
-            PassGate gate = gate(lock);
+            PassGate gate = gate(lock, sessions);
             if (config.schedule().clustered()) {
                 jobStorePool = Database.openLazily(config.database(), "pvesync-quartz", names.size() + 3);
             }
@@ -174,28 +175,35 @@ public final class Daemon implements AutoCloseable {
      * the cluster's passes everywhere (DESIGN 3.8). A probe that gets no answer is not fatal, as
      * for the schema.
      */
-    private static void checkSessions(PvesyncConfig config) throws StartupException {
+    private static boolean checkSessions(PvesyncConfig config) throws StartupException {
         SessionPinning.Finding finding;
         try {
             finding = SessionPinning.probe(config.database());
         } catch (RuntimeException e) {
-            log.warn("database - cannot tell at start whether each connection keeps its own session ({}); run"
-                    + " pvesync check once the database answers", e.getMessage());
-            return;
+            log.warn("database - cannot tell at start whether each connection keeps its own session ({}); checked"
+                    + " again before the first pass", e.getMessage());
+            return false;
         }
         if (!finding.pinned()) {
-            throw new StartupException("database: " + finding.evidence() + "; pvesync's pass lock and session"
-                    + " settings need one PostgreSQL session per connection: " + SessionPinning.REMEDY
-                    + (config.source() == null ? "" : " (database.url is in " + config.source() + ")"));
+            throw new StartupException("database: " + poolingRefusal(config, finding));
         }
         log.debug("database - {}", finding.evidence());
+        return true;
+    }
+
+    /** What a daemon behind a transaction pooler says: the evidence, why it matters, what to change. */
+    static String poolingRefusal(PvesyncConfig config, SessionPinning.Finding finding) {
+        return finding.evidence() + "; pvesync's pass lock and session settings need one PostgreSQL"
+                + " session per connection: " + SessionPinning.REMEDY
+                + (config.source() == null ? "" : " (database.url is in " + config.source() + ")");
     }
 
     /** The pass lock as the scheduler's gate: an operator's pass waits for it, a scheduled one skips. */
-    private static PassGate gate(PassLock lock) {
+    private static PassGate gate(PassLock lock, SessionGuard sessions) {
         return new PassGate() {
             @Override
             public Optional<Ticket> enter(String cluster, boolean wait) {
+                sessions.requirePinned(); // a pooler makes the lock below a lie
                 return (wait ? lock.acquire(cluster, MANUAL_WAIT) : lock.tryAcquire(cluster)).map(held -> held::close);
             }
 

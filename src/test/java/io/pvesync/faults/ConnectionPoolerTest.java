@@ -20,6 +20,10 @@ import io.pvesync.testing.CommandRun;
 import io.pvesync.testing.DaemonConfigFile;
 import io.pvesync.testing.PgBouncer;
 import io.pvesync.testing.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,6 +54,7 @@ class ConnectionPoolerTest {
     private static PgBouncer session;
     private static PgBouncer statement;
     private static ProxmoxSimulator sim;
+    private static final Map<String, String> users = new LinkedHashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -57,7 +62,6 @@ class ConnectionPoolerTest {
             Migrations.migrate(owner);
         }
         db.grantDaemon();
-        Map<String, String> users = new LinkedHashMap<>();
         users.put(db.ownerUser(), db.ownerPassword());
         users.put(db.daemonUser(), db.daemonPassword());
         transaction = PgBouncer.start("transaction", db.url(), users);
@@ -155,5 +159,30 @@ class ConnectionPoolerTest {
         assertThat(run.err()).contains("the pass lock needs one PostgreSQL session per connection")
                 .contains("pool_mode = session in pgbouncer.ini");
         assertThat(run.out()).doesNotContain("inserted");
+    }
+
+    @Test
+    void aDaemonThatStartedBeforeTheDatabaseAnsweredFailsEveryPassOnceItFindsTheTransactionPooler() throws Exception {
+        try (PgProxy backend = PgProxy.to(db.url());
+             PgBouncer late = PgBouncer.start("transaction", backend.url(db.url()), users)) {
+            backend.cut(); // PgBouncer answers, PostgreSQL behind it does not: the start cannot tell
+            DaemonConfigFile file = new DaemonConfigFile(sim, db);
+            file.databaseUrl = late.url(db.url());
+            try (Daemon daemon = Daemon.start(file.load(dir), Clock.systemUTC())) {
+                backend.restore();
+                HttpClient http = HttpClient.newHttpClient();
+                URI status = URI.create("http://127.0.0.1:" + daemon.statusAddress().getPort() + "/status");
+                Await.until(() -> http.send(HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString())
+                        .body().contains("pool_mode = session in pgbouncer.ini"), "a pass fails naming the pooler");
+                String body = http.send(HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString())
+                        .body();
+                assertThat(body).contains("\"lastError\":\"database: ").contains("(transaction or statement pooling)");
+                try (var c = db.ownerConnection(); var st = c.createStatement();
+                     var rs = st.executeQuery("SELECT count(*) FROM public.vms")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("no pass wrote through the pooler").isZero();
+                }
+            }
+        }
     }
 }
