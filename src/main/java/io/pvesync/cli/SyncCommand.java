@@ -3,9 +3,13 @@ package io.pvesync.cli;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pvesync.config.ClusterConfig;
 import io.pvesync.config.Durations;
+import io.pvesync.config.MissingPolicy;
 import io.pvesync.config.PvesyncConfig;
+import io.pvesync.daemon.InstanceName;
 import io.pvesync.inventory.GuestDetails;
 import io.pvesync.proxmox.ProxmoxClient;
+import io.pvesync.status.SyncHealth;
+import io.pvesync.store.ClusterStates;
 import io.pvesync.store.Database;
 import io.pvesync.store.Migrations;
 import io.pvesync.store.PassLock;
@@ -21,7 +25,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -88,10 +94,13 @@ final class SyncCommand {
             }
             VmStore store = new VmStore(pool, config.database().statementTimeout());
             PassLock lock = new PassLock(pool);
+            // a manual pass is a pass: every daemon's /health, /status and backoff see it (DESIGN 3.11)
+            SyncHealth record = new SyncHealth(guards(config), config.status().staleAfter(), Clock.systemUTC(),
+                    "pvesync sync on " + InstanceName.local(), new ClusterStates(pool));
             int failed = 0;
             for (int i = 0; i < clusters.size(); i++) {
                 SyncOutcome outcome = syncOne(clusters.get(i), clients.get(i), store, lock,
-                        config.clustersBut(clusters.get(i).name()), dryRun);
+                        config.clustersBut(clusters.get(i).name()), dryRun ? null : record);
                 print(outcome, dryRun);
                 if (outcome.result() != SyncOutcome.Result.OK) {
                     failed++;
@@ -114,7 +123,8 @@ final class SyncCommand {
      * daemon polls waits for the daemon's pass instead of running beside it.
      */
     private static SyncOutcome syncOne(ClusterConfig cluster, ProxmoxClient client, VmStore store, PassLock lock,
-                                       Set<String> otherClusters, boolean dryRun) {
+                                       Set<String> otherClusters, SyncHealth record) {
+        boolean dryRun = record == null;
         Instant started = Instant.now();
         Optional<PassLock.Held> held = lock.acquire(cluster.name(), PASS_LOCK_WAIT);
         if (held.isEmpty()) {
@@ -126,8 +136,19 @@ final class SyncCommand {
              GuestDetails details = new GuestDetails(client, cluster.addressConcurrency(), cluster.addressRefresh(),
                      Clock.systemUTC());
              ClusterSync sync = new ClusterSync(cluster, client, details, store, otherClusters, Clock.systemUTC())) {
-            return sync.run(SyncMode.RECONCILE, dryRun);
+            if (dryRun) {
+                return sync.run(SyncMode.RECONCILE, true);
+            }
+            // recorded under the lock, as the daemon records its passes: the next pass finds it
+            record.started(cluster.name(), SyncMode.RECONCILE);
+            return record.finished(sync.run(SyncMode.RECONCILE, false));
         }
+    }
+
+    private static Map<String, MissingPolicy> guards(PvesyncConfig config) {
+        Map<String, MissingPolicy> guards = new LinkedHashMap<>();
+        config.clusters().forEach(c -> guards.put(c.name(), c.missing()));
+        return guards;
     }
 
     private void print(SyncOutcome outcome, boolean dryRun) {

@@ -4,11 +4,12 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** How this instance names itself in the shared sync state and the logs: host and process. */
-final class InstanceName {
+public final class InstanceName {
     private InstanceName() {
     }
 
-    static String local() {
+    /** {@code host/pid}, e.g. {@code pvesync1/4711}. */
+    public static String local() {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();

@@ -86,8 +86,10 @@ public final class ProxmoxClient implements ProxmoxApi, AutoCloseable {
     private final OkHttpClient guestHttp;
     // index of the endpoint that last answered; where GUEST calls start
     private final AtomicInteger preferred = new AtomicInteger();
-    // endpoints whose last checked answer was refused (no quorum): tried last until one is accepted
-    private final java.util.Set<Integer> distrusted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    // endpoints whose checked answer was refused (no quorum), until when (System.nanoTime) they
+    // are tried last; after that they get their configured place back and are checked again
+    private final java.util.Map<Integer, Long> distrusted = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long DISTRUST_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     /** A client that reports to no listener. */
     public ProxmoxClient(ClusterConfig config) {
@@ -193,7 +195,7 @@ public final class ProxmoxClient implements ProxmoxApi, AutoCloseable {
                 if (outcome instanceof Answer) {
                     distrusted.remove(index);
                 } else {
-                    distrusted.add(index);
+                    distrusted.put(index, System.nanoTime() + DISTRUST_NANOS);
                 }
             }
             if (outcome instanceof Answer answer) {
@@ -222,16 +224,19 @@ public final class ProxmoxClient implements ProxmoxApi, AutoCloseable {
 
     /**
      * The endpoints in the order to try, from {@code first} on; those whose checked answer was
-     * refused (a node without quorum) come last, so the task list and the per-guest calls of the
-     * same pass do not go back to the endpoint the listing just refused.
+     * refused (a node without quorum) come last for a minute, so the task list and the per-guest
+     * calls of the same pass do not go back to the endpoint the listing just refused, and a node
+     * that regained quorum gets its configured place back.
      */
     private int[] order(int first, int count) {
         int[] order = new int[count];
         int n = 0;
+        long now = System.nanoTime();
+        distrusted.values().removeIf(until -> until - now <= 0);
         for (int pass = 0; pass < 2; pass++) {
             for (int i = 0; i < count; i++) {
                 int index = (first + i) % count;
-                if (distrusted.contains(index) == (pass == 1)) {
+                if (distrusted.containsKey(index) == (pass == 1)) {
                     order[n++] = index;
                 }
             }

@@ -188,7 +188,10 @@ public final class Metrics {
         for (ClusterState c : clusters) {
             c.lastSuccess().ifPresent(t -> lastSuccess.labelValues(c.name()).set(t.toEpochMilli() / 1000.0));
             consecutiveFailures.labelValues(c.name()).set(c.consecutiveFailures());
-            c.lastApplied().ifPresent(a -> withoutAddress.labelValues(c.name()).set(a.addressNotes().size()));
+            c.lastApplied().ifPresent(a -> {
+                withoutAddress.labelValues(c.name()).set(a.addressNotes().size());
+                nodesLeftAlone.labelValues(c.name()).set(a.lookups().nodesLeftAlone().size());
+            });
         }
     }
 

@@ -3,6 +3,8 @@ package io.pvesync.cli;
 import static io.pvesync.testing.CommandRun.pvesync;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pvesync.testing.CommandRun;
 import io.pvesync.testing.TestDatabase;
 import java.io.IOException;
@@ -164,6 +166,7 @@ class SyncCommandEndToEndTest {
         route("/cluster/resources", fixture("cluster-resources.json")
                 .replace("\"vmid\": 100, \"status\": \"running\"", "\"vmid\": 100, \"status\": \"stopped\""));
         Map<Integer, String> before = rows();
+        String recordedBefore = recorded();
 
         CommandRun run = pvesync("sync", "--config", config.toString(), "--dry-run");
 
@@ -171,6 +174,7 @@ class SyncCommandEndToEndTest {
         assertThat(run.out()).contains("lab: dry run, nothing written: pass ok")
                 .contains("  would update vmid 100: status running -> stopped");
         assertThat(rows()).isEqualTo(before);
+        assertThat(recorded()).as("a dry run is no pass").isEqualTo(recordedBefore);
     }
 
     @Test
@@ -181,6 +185,19 @@ class SyncCommandEndToEndTest {
         assertThat(run.exit()).as(run.err()).isEqualTo(0);
         assertThat(run.out()).contains(": 0 inserted, 1 updated, 1 unchanged, 0 missing");
         assertThat(rows().get(100)).startsWith("web-1 stopped cores=2 mem=4096 disk=32 node=pve1 ip=192.0.2.10");
+        // recorded where every daemon's /health and backoff read it
+        JsonNode pass = new ObjectMapper().readTree(recorded()).path("lastPass");
+        assertThat(pass.path("result").asText()).isEqualTo("ok");
+        assertThat(pass.path("mode").asText()).isEqualTo("reconcile");
+        assertThat(pass.path("instance").asText()).startsWith("pvesync sync on ");
+    }
+
+    /** The shared record of cluster lab, as the daemon's instances read it. */
+    private static String recorded() throws SQLException {
+        try (Connection c = db.ownerConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT state::text FROM pvesync.cluster_state WHERE cluster = 'lab'")) {
+            return rs.next() ? rs.getString(1) : null;
+        }
     }
 
     @Test
@@ -196,6 +213,7 @@ class SyncCommandEndToEndTest {
         assertThat(run.out()).startsWith("lab: pass failed in ").contains("cluster not ready - no quorum?")
                 .contains("rows left as they were");
         assertThat(rows()).isEqualTo(before);
+        assertThat(new ObjectMapper().readTree(recorded()).path("consecutiveFailures").asInt()).isEqualTo(1);
     }
 
     @Test

@@ -83,7 +83,7 @@ class SharedPassStateTest {
         assertThat(beta.clusters().get(0).phase()).isEqualTo(ClusterState.Phase.RUNNING);
         assertThat(beta.clusters().get(0).runningOn()).contains("alpha");
 
-        alpha.finished(ok(clock.instant()));
+        alpha.finished(okWithANodeLeftAlone(clock.instant()));
         beta.refresh();
 
         assertThat(beta.health().healthy()).isTrue();
@@ -94,11 +94,14 @@ class SharedPassStateTest {
         assertThat(seen.lastPassBy()).contains("alpha");
         assertThat(seen.lastSuccess()).contains(clock.instant().plusMillis(300));
         assertThat(seen.lastApplied().orElseThrow().counts().unchanged()).isEqualTo(40);
+        assertThat(seen.lastApplied().orElseThrow().lookups().nodesLeftAlone()).containsOnlyKeys("pve2");
+        assertThat(seen.lastApplied().orElseThrow().lookups().skipped().node()).isEqualTo(7);
 
         // the gauges an alert reads come from the same record on the instance that ran nothing
         Metrics metrics = new Metrics(List.of("lab"));
         metrics.show(beta.clusters());
-        assertThat(Double.parseDouble(scrapeLastSuccess(metrics).split(" ")[1]))
+        assertThat(Double.parseDouble(scrape(metrics, "pvesync_nodes_left_alone{").split(" ")[1])).isEqualTo(1);
+        assertThat(Double.parseDouble(scrape(metrics, "pvesync_last_success_timestamp_seconds{").split(" ")[1]))
                 .isEqualTo(clock.instant().plusMillis(300).toEpochMilli() / 1000.0);
     }
 
@@ -229,7 +232,7 @@ class SharedPassStateTest {
         assertThat(beta.clusters().get(0).lastPassBy()).contains("alpha");
     }
 
-    private static String scrapeLastSuccess(Metrics metrics) {
+    private static String scrape(Metrics metrics, String series) {
         var out = new java.io.ByteArrayOutputStream();
         try {
             io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(out,
@@ -237,7 +240,7 @@ class SharedPassStateTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return out.toString().lines().filter(l -> l.startsWith("pvesync_last_success_timestamp_seconds{"))
+        return out.toString().lines().filter(l -> l.startsWith(series))
                 .findFirst().orElse("");
     }
 
@@ -245,6 +248,13 @@ class SharedPassStateTest {
         return new SyncOutcome("lab", SyncMode.RECONCILE, SyncOutcome.Result.OK, at, Duration.ofMillis(300),
                 Optional.of(new ApplyResult(0, 0, 40, 0, 0, Optional.empty(), List.of())), 0, Optional.empty(),
                 Map.of(), AddressLookups.NONE, 2);
+    }
+
+    private static SyncOutcome okWithANodeLeftAlone(Instant at) {
+        return new SyncOutcome("lab", SyncMode.RECONCILE, SyncOutcome.Result.OK, at, Duration.ofMillis(300),
+                Optional.of(new ApplyResult(0, 0, 40, 0, 0, Optional.empty(), List.of())), 0, Optional.empty(),
+                Map.of(), new AddressLookups(3, 0, 0, new AddressLookups.Skipped(7, 0, 0),
+                        Map.of("pve2", "not answering in time: read timed out after 10s; 7 lookups skipped")), 2);
     }
 
     /** A pass that fails (the API is down) at the test's clock, counting its runs. */
