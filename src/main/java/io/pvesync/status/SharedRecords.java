@@ -25,6 +25,8 @@ final class SharedRecords {
     private final AtomicLong generation = new AtomicLong();
     // the last problem logged, so a lasting one is logged once; null while the table answers
     private volatile String failing;
+    private volatile long failedAt;
+    private static final long REST_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     private final Set<String> unreadable = ConcurrentHashMap.newKeySet();
 
     SharedRecords(ClusterStates table, Set<String> clusters) {
@@ -39,6 +41,14 @@ final class SharedRecords {
 
     /** Every configured cluster's recorded state; empty when the table cannot be read. */
     Map<String, ClusterRecord> readAll() {
+        if (resting()) {
+            return Map.of();
+        }
+        return readNow();
+    }
+
+    /** {@link #readAll}, also while resting: the refresher's reads find out when the database is back. */
+    Map<String, ClusterRecord> readNow() {
         Map<String, String> docs;
         try {
             docs = table.read();
@@ -77,6 +87,13 @@ final class SharedRecords {
 
     /** Stores the cluster's record; when that fails, it stays pending and {@link #retry} writes it. */
     void push(String cluster, ClusterRecord record) {
+        if (resting()) {
+            return; // pending: the refresher writes it once the database answers
+        }
+        write(cluster, record);
+    }
+
+    private void write(String cluster, ClusterRecord record) {
         try {
             table.write(cluster, ClusterRecordJson.write(record));
             pending.remove(cluster, record); // unless a newer one is pending already
@@ -90,7 +107,7 @@ final class SharedRecords {
 
     /** Writes what {@link #push} could not, each cluster's latest record. */
     void retry() {
-        pending.forEach(this::push);
+        pending.forEach(this::write);
     }
 
     boolean isPending(String cluster) {
@@ -101,11 +118,21 @@ final class SharedRecords {
         return generation.get();
     }
 
+    /**
+     * Whether a pass should skip the table for now: it failed within the last few seconds. Each
+     * attempt against a database that does not answer waits for a connection (seconds), and a pass
+     * makes several; the refresher keeps trying every two seconds and ends the rest.
+     */
+    private boolean resting() {
+        return failing != null && System.nanoTime() - failedAt < REST_NANOS;
+    }
+
     private void failed(String problem) {
         if (failing == null) {
             log.warn("database - {}", problem);
         }
         failing = problem;
+        failedAt = System.nanoTime();
     }
 
     private void recovered() {

@@ -173,7 +173,7 @@ public final class SyncHealth {
         }
         shared.retry();
         long generation = shared.generation();
-        Map<String, ClusterRecord> read = shared.readAll();
+        Map<String, ClusterRecord> read = shared.readNow();
         synchronized (this) {
             if (shared.generation() != generation) {
                 return; // a record changed or was stored meanwhile: this read may be older than it

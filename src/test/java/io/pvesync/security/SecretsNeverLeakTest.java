@@ -23,6 +23,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -159,6 +161,10 @@ class SecretsNeverLeakTest {
             }
             Path file = config(db.url(), db.daemonUser(), cluster("lab", lab, LAB_SECRET)
                     + cluster("rejected", rejecting, REJECTED_SECRET) + cluster("echo", echoing, ECHO_SECRET));
+            // another test's daemon recorded cluster lab's passes in this database: start from none
+            try (Connection c = db.ownerConnection(); Statement st = c.createStatement()) {
+                st.execute("TRUNCATE pvesync.cluster_state");
+            }
             try (Daemon daemon = Daemon.start(new ConfigLoader().load(file), Clock.systemUTC())) {
                 status = awaitEveryClusterTried(daemon);
                 shown.add(status.toString());
