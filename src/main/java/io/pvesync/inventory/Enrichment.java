@@ -13,12 +13,21 @@ import java.util.Objects;
  *                      running}, {@code node pve3 unreachable}); only VMs without an address
  * @param requests      how many API requests the pass made
  * @param lookups       the address lookups that sent a request, by outcome
+ * @param deferred      whether guests' lookups were left for {@link GuestDetails#enrich} (the
+ *                      listing's values first, DESIGN.md 3.6): those guests keep their stored
+ *                      address and marker, and are held where their identity needs the marker
  */
-public record Enrichment(Snapshot snapshot, Map<Integer, String> addressNotes, int requests, AddressLookups lookups) {
+public record Enrichment(Snapshot snapshot, Map<Integer, String> addressNotes, int requests, AddressLookups lookups,
+                         boolean deferred) {
 
     public Enrichment {
         Objects.requireNonNull(snapshot, "snapshot");
         Objects.requireNonNull(lookups, "lookups");
         addressNotes = Map.copyOf(addressNotes);
+    }
+
+    /** A pass's complete enrichment: nothing deferred. */
+    public Enrichment(Snapshot snapshot, Map<Integer, String> addressNotes, int requests, AddressLookups lookups) {
+        this(snapshot, addressNotes, requests, lookups, false);
     }
 }

@@ -78,6 +78,8 @@ public final class GuestDetails implements AutoCloseable {
     private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
     /** For callers that want every lookup made (a one-off sync, the benchmark): only slow nodes are left alone. */
     private static final Duration NO_BUDGET = Duration.ofDays(365);
+    /** A guest whose lookups the first step of the pass leaves to the later ones. */
+    static final Miss DEFERRED = Miss.forThisPass("looked up later in this pass");
 
     private final ProxmoxApi api;
     private final String cluster;
@@ -162,6 +164,17 @@ public final class GuestDetails implements AutoCloseable {
      * writing it).
      */
     public Enrichment enrich(Snapshot snapshot, Map<Integer, KnownVm> known, boolean reconcile, TaskWindow tasks) {
+        return begin(snapshot, known, reconcile, tasks).all();
+    }
+
+    /**
+     * Plans the pass's lookups (the same decisions as {@link #enrich(Snapshot, Map, boolean,
+     * TaskWindow)}) and returns them as steps the pass can write one after the other, so what the
+     * listing shows never waits for a per-guest request (DESIGN.md 3.6, "Two speeds").
+     *
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public GuestPass begin(Snapshot snapshot, Map<Integer, KnownVm> known, boolean reconcile, TaskWindow tasks) {
         if (executor.isShutdown()) {
             throw new IllegalStateException("cluster " + cluster + ": guest details already closed");
         }
@@ -170,8 +183,8 @@ public final class GuestDetails implements AutoCloseable {
         GuestCalls calls = new GuestCalls(api);
         PassSkips skips = new PassSkips(budget);
         GuestProbe probe = new GuestProbe(calls, configs, lookups, now, skips);
-        Map<Integer, Probe> results = new ConcurrentHashMap<>(snapshot.vms().size()); // no resizing mid-pass
-        Map<String, List<Work>> perNode = new LinkedHashMap<>();
+        Map<Integer, Probe> cacheOnly = new HashMap<>();
+        List<Work> works = new ArrayList<>();
         // guests that may be another VM under the row's VMID: plan() reads their config, and only
         // the marker in it can tell
         Map<Integer, IdentityCheck.Suspicion> inDoubt = new HashMap<>();
@@ -180,23 +193,36 @@ public final class GuestDetails implements AutoCloseable {
             identity.suspicion(vm, stored, tasks, snapshot.nodes()).ifPresent(why -> inDoubt.put(vm.vmid(), why));
             Work work = plan(vm, stored, reconcile, inDoubt.containsKey(vm.vmid()), now);
             if (work.readConfig() || work.lookupDue()) {
-                perNode.computeIfAbsent(vm.node(), n -> new ArrayList<>()).add(work);
+                works.add(work);
             } else {
-                results.put(vm.vmid(), probe.probe(work)); // from the caches, without a request
+                cacheOnly.put(vm.vmid(), probe.probe(work)); // from the caches, without a request
             }
         }
+        return new GuestPass(this, snapshot, known, tasks, inDoubt, works, calls, skips, probe, cacheOnly);
+    }
+
+    /** Makes {@code todo}'s requests: per node at most {@code perNodeConcurrency}, in order of need. */
+    void run(List<Work> todo, GuestProbe probe, Map<Integer, Probe> results) {
+        Map<String, List<Work>> perNode = new LinkedHashMap<>();
+        todo.forEach(work -> perNode.computeIfAbsent(work.vm().node(), n -> new ArrayList<>()).add(work));
         List<Future<?>> running = new ArrayList<>();
-        int planned = 0;
         for (List<Work> works : perNode.values()) {
             works.sort(Comparator.comparingInt(GuestDetails::need));
             Queue<Work> queue = new ConcurrentLinkedQueue<>(works);
-            planned += works.size();
             for (int i = 0; i < Math.min(perNodeConcurrency, queue.size()); i++) {
                 running.add(executor.submit(() -> drain(queue, probe, results)));
             }
         }
         awaitAll(running);
+    }
 
+    /**
+     * The snapshot as the pass's results so far leave it, with the identity holds; the pass's
+     * notes and logs once it is complete ({@code deferred} false).
+     */
+    Enrichment enrichment(Snapshot snapshot, Map<Integer, KnownVm> known, TaskWindow tasks,
+                          Map<Integer, IdentityCheck.Suspicion> inDoubt, Map<Integer, Probe> results, GuestProbe probe,
+                          GuestCalls calls, PassSkips skips, int planned, boolean deferred) {
         Map<Integer, String> holds = identity.holds(snapshot, known, inDoubt, probe.configsRead, tasks);
         Map<Integer, String> notes = new HashMap<>();
         Snapshot enriched = snapshot.mapVms(vm -> {
@@ -214,6 +240,9 @@ public final class GuestDetails implements AutoCloseable {
             }
             return result.vm().withIdentity(doubt, olderMarker);
         }).holding(holds.keySet());
+        if (deferred) {
+            return new Enrichment(enriched, notes, calls.requests(), probe.lookupCounts(), true);
+        }
         logChanges(results, probe);
         skipLog.passEnded(skips, probe.reachedNodes, planned);
         logHeld(holds);

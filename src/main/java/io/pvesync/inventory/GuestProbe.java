@@ -28,8 +28,28 @@ final class GuestProbe {
      * @param inDoubt the guest may be another VM than its row's: without its config, it is held,
      *                and its address is not asked on the strength of the previous VM's config
      */
-    record Work(ObservedVm vm, KnownVm known, boolean readConfig, boolean lookupDue, boolean inDoubt) {
+    record Work(ObservedVm vm, KnownVm known, boolean readConfig, boolean lookupDue, boolean inDoubt,
+                boolean addressLater) {
+        Work(ObservedVm vm, KnownVm known, boolean readConfig, boolean lookupDue, boolean inDoubt) {
+            this(vm, known, readConfig, lookupDue, inDoubt, false);
+        }
+
+        /** Only the config (and with it the marker) now; the address, if due, in a later step of the pass. */
+        Work configOnly() {
+            return new Work(vm, known, true, lookupDue, inDoubt, true);
+        }
+
+        /**
+         * Only the address, the config being cached already; {@code seen} is the guest as an
+         * earlier step of the pass left it (with the marker it read), so this step keeps it.
+         */
+        Work addressOnly(ObservedVm seen) {
+            return new Work(seen, known, false, true, inDoubt, false);
+        }
     }
+
+    /** The address of a guest whose config step ran: a later step of the same pass asks for it. */
+    static final Miss ADDRESS_LATER = Miss.forThisPass("address looked up later in this pass");
 
     /** The guest as this pass leaves it; {@code miss} says why it has no address, null when it has one. */
     record Probe(ObservedVm vm, Miss miss) {
@@ -143,6 +163,9 @@ final class GuestProbe {
         Lookup cached = cachedLookup(lookups, vm);
         if (!work.lookupDue() && cached != null) {
             return finish(out, config, cached.address(), cached.miss());
+        }
+        if (work.addressLater()) {
+            return new Probe(out, ADDRESS_LATER); // the stored address stands until then
         }
         if (config == null) {
             return new Probe(out, configMiss != null ? configMiss : Miss.forThisPass("config not read"));

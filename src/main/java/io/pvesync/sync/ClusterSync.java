@@ -4,6 +4,7 @@ import io.pvesync.config.ClusterConfig;
 import io.pvesync.inventory.AddressLookups;
 import io.pvesync.inventory.Enrichment;
 import io.pvesync.inventory.GuestDetails;
+import io.pvesync.inventory.GuestPass;
 import io.pvesync.inventory.KnownVm;
 import io.pvesync.inventory.ResourceMapper;
 import io.pvesync.inventory.Snapshot;
@@ -18,6 +19,8 @@ import io.pvesync.store.VmStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -103,13 +106,29 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
         Optional<String> blind = blindSpot(snapshot);
         TaskWindow tasks = readTasks();
         Map<Integer, KnownVm> known = store.known(config.name());
-        Enrichment enriched = details.enrich(snapshot, known, mode == SyncMode.RECONCILE, tasks);
-        if (Thread.currentThread().isInterrupted()) {
-            // shutting down: the lookups were cut short; write nothing rather than half a pass
-            return failed(mode, started, t0, "interrupted by shutdown before writing");
+        boolean reconcile = mode == SyncMode.RECONCILE;
+        ApplyOptions options = new ApplyOptions(reconcile, dryRun, otherClusters, config.missing());
+        // two speeds (DESIGN.md 3.6): what the listing shows is written before any per-guest
+        // request, the markers the pass needed next, the addresses last
+        GuestPass lookups = details.begin(snapshot, known, reconcile, tasks);
+        List<ApplyResult> writes = new ArrayList<>();
+        Enrichment enriched = lookups.listing();
+        if (enriched.deferred()) {
+            earlyWrite(writes, enriched, options);
+            enriched = lookups.markers();
+            if (enriched.deferred()) {
+                earlyWrite(writes, enriched, options);
+                enriched = lookups.addresses();
+            }
         }
-        ApplyResult applied = store.apply(enriched.snapshot(),
-                new ApplyOptions(mode == SyncMode.RECONCILE, dryRun, otherClusters, config.missing()));
+        if (Thread.currentThread().isInterrupted()) {
+            // shutting down: the lookups were cut short; what was written stays, the rest waits
+            return writes.isEmpty() ? failed(mode, started, t0, "interrupted by shutdown before writing")
+                    : SyncOutcome.failedUnconfirmed(config.name(), mode, started, elapsed(t0), "interrupted by"
+                    + " shutdown after writing what the listing showed, before the guest lookups were written");
+        }
+        writes.add(store.apply(enriched.snapshot(), options));
+        ApplyResult applied = PassWrites.combined(writes);
         if (!dryRun) {
             // without a task list the marks stay those of the last pass that had one
             details.settled(enriched.snapshot(), applied.heldVmids(), tasks.readable() ? tasks.mark() : null);
@@ -118,6 +137,13 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
         SyncOutcome.Result result = problem.isPresent() ? SyncOutcome.Result.DEGRADED : SyncOutcome.Result.OK;
         return new SyncOutcome(config.name(), mode, result, started, elapsed(t0), Optional.of(applied),
                 snapshot.skipped(), problem, enriched.addressNotes(), enriched.lookups(), 2 + enriched.requests());
+    }
+
+    /** A write before the pass's last one; a dry run writes once, at the end, what all would change. */
+    private void earlyWrite(List<ApplyResult> writes, Enrichment enriched, ApplyOptions options) {
+        if (!options.dryRun()) {
+            writes.add(store.apply(enriched.snapshot(), options));
+        }
     }
 
     /**

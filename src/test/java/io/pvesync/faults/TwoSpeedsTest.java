@@ -1,0 +1,197 @@
+package io.pvesync.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.zaxxer.hikari.HikariDataSource;
+import io.pvesync.config.ClusterConfig;
+import io.pvesync.config.Secret;
+import io.pvesync.config.TlsConfig;
+import io.pvesync.inventory.GuestDetails;
+import io.pvesync.proxmox.ApiCall;
+import io.pvesync.proxmox.ProxmoxApi;
+import io.pvesync.proxmox.ProxmoxClient;
+import io.pvesync.proxmox.ProxmoxException;
+import io.pvesync.sim.AgentState;
+import io.pvesync.sim.ProxmoxSimulator;
+import io.pvesync.sim.SimVm;
+import io.pvesync.sim.SimulatorBuilder;
+import io.pvesync.store.Migrations;
+import io.pvesync.store.VmStore;
+import io.pvesync.sync.ClusterSync;
+import io.pvesync.sync.SyncMode;
+import io.pvesync.sync.SyncOutcome;
+import io.pvesync.testing.TestDatabase;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two speeds (DESIGN.md 3.6): what the listing shows lands before any per-guest request of the
+ * same pass, a new VM's row before its address, and a pass asks the configs its identity rules
+ * need before any address. The per-guest calls are made slow (about a second each, under the
+ * address timeout), so "before" is seen from the table while the pass is still at work.
+ */
+class TwoSpeedsTest {
+    @RegisterExtension
+    static final TestDatabase db = new TestDatabase();
+
+    private static final Duration SLOW = Duration.ofMillis(1500);
+
+    private static HikariDataSource pool;
+
+    private final VmsTable table = new VmsTable(db);
+
+    @BeforeAll
+    static void migrate() throws Exception {
+        Migrations.migrate(db.ownerPool());
+        db.grantDaemon();
+        pool = db.daemonPool();
+    }
+
+    @BeforeEach
+    void empty() throws Exception {
+        table.truncate();
+    }
+
+    @Test
+    void aStatusChangeLandsWhileThePassStillWaitsForASlowGuestCall() throws Exception {
+        try (ProxmoxSimulator sim = simulator();
+             ProxmoxClient client = new ProxmoxClient(config(sim));
+             ClusterSync sync = sync(config(sim), client)) {
+            assertThat(sync.run(SyncMode.RECONCILE).result()).isEqualTo(SyncOutcome.Result.OK);
+            SimVm stopped = sim.vms().stream().filter(v -> v.kind() == SimVm.Kind.QEMU && v.status().equals("stopped"))
+                    .findFirst().orElseThrow();
+            sim.setAgent(stopped.vmid(), AgentState.RUNNING);
+            sim.start(stopped.vmid());
+            sim.nodes().forEach(node -> sim.slowGuestCalls(node, SLOW));
+
+            CompletableFuture<SyncOutcome> pass = CompletableFuture.supplyAsync(() -> sync.run(SyncMode.POLL));
+            Await.until(() -> "running".equals(table.live(stopped.vmid()).get("status")), "the start written");
+
+            assertThat(pass).as("the pass still asks the guest for its address").isNotDone();
+            SyncOutcome outcome = pass.get(30, TimeUnit.SECONDS);
+            assertThat(outcome.result()).as("%s", outcome.summary()).isEqualTo(SyncOutcome.Result.OK);
+            assertThat(table.synced()).isEqualTo(VmsTable.truth(sim));
+        }
+    }
+
+    @Test
+    void aNewVmsRowAppearsWithItsMarkerBeforeItsAddress() throws Exception {
+        try (ProxmoxSimulator sim = simulator();
+             ProxmoxClient client = new ProxmoxClient(config(sim));
+             ClusterSync sync = sync(config(sim), client)) {
+            assertThat(sync.run(SyncMode.RECONCILE).result()).isEqualTo(SyncOutcome.Result.OK);
+            int vmid = sim.create(SimVm.Kind.QEMU, sim.nodes().get(0));
+            sim.setAgent(vmid, AgentState.RUNNING);
+            sim.start(vmid);
+            sim.nodes().forEach(node -> sim.slowGuestCalls(node, SLOW));
+
+            CompletableFuture<SyncOutcome> pass = CompletableFuture.supplyAsync(() -> sync.run(SyncMode.POLL));
+            Await.until(() -> !table.rowsOf(vmid).isEmpty(), "the new VM's row");
+
+            Map<String, Object> row = table.live(vmid);
+            assertThat(row.get("incarnation")).as("inserted with its marker").isEqualTo(sim.vm(vmid).orElseThrow()
+                    .marker());
+            assertThat(row.get("ip_address")).as("its address is still being asked").isNull();
+            assertThat(pass).isNotDone();
+            assertThat(pass.get(30, TimeUnit.SECONDS).result()).isEqualTo(SyncOutcome.Result.OK);
+            assertThat(table.live(vmid).get("ip_address")).isEqualTo(sim.vm(vmid).orElseThrow().ipAddress());
+        }
+    }
+
+    @Test
+    void theConfigsTheIdentityRulesNeedAreReadBeforeAnyAddress() throws Exception {
+        try (ProxmoxSimulator sim = simulator();
+             ProxmoxClient client = new ProxmoxClient(config(sim))) {
+            Recording api = new Recording(client);
+            try (ClusterSync sync = sync(config(sim), api)) {
+                assertThat(sync.run(SyncMode.RECONCILE).result()).isEqualTo(SyncOutcome.Result.OK);
+                // one guest whose address is due (it started), one whose VMID was reused (in doubt)
+                SimVm started = sim.vms().stream().filter(v -> v.kind() == SimVm.Kind.QEMU
+                        && v.status().equals("stopped")).findFirst().orElseThrow();
+                sim.setAgent(started.vmid(), AgentState.RUNNING);
+                sim.start(started.vmid());
+                SimVm reused = sim.vms().stream().filter(v -> v.vmid() != started.vmid()
+                        && v.kind() == SimVm.Kind.QEMU).findFirst().orElseThrow();
+                sim.reuseVmid(reused.vmid());
+                api.calls.clear();
+
+                assertThat(sync.run(SyncMode.POLL).result()).isEqualTo(SyncOutcome.Result.OK);
+
+                int reusedConfig = api.calls.indexOf("qemu/config " + reused.vmid());
+                int startedAddress = api.calls.indexOf("qemu/agent/network-get-interfaces " + started.vmid());
+                assertThat(reusedConfig).as("%s", api.calls).isNotNegative();
+                assertThat(startedAddress).as("%s", api.calls).isGreaterThan(reusedConfig);
+                assertThat(table.synced()).isEqualTo(VmsTable.truth(sim));
+            }
+        }
+    }
+
+    private static ProxmoxSimulator simulator() {
+        return ProxmoxSimulator.builder().tls(false).nodes(2).vms(8).containers(0).templates(0).seed(9)
+                .authFailureDelay(Duration.ofMillis(10)).start();
+    }
+
+    private static ClusterSync sync(ClusterConfig config, ProxmoxApi api) {
+        GuestDetails details = new GuestDetails(api, 2, Duration.ofMinutes(15), Duration.ofMinutes(1),
+                Clock.systemUTC());
+        return new ClusterSync(config, api, details, new VmStore(pool, Duration.ofSeconds(30)), Set.of(),
+                Clock.systemUTC());
+    }
+
+    private static ClusterConfig config(ProxmoxSimulator sim) {
+        // the address timeout (5 s) is longer than the slow calls: they answer, late
+        return new ClusterConfig("lab", sim.endpoints(), "pvesync@pve!inventory",
+                Secret.of(SimulatorBuilder.DEFAULT_TOKEN_SECRET), TlsConfig.systemDefault(), false,
+                Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), 2, Duration.ofMinutes(15),
+                Passes.NO_GRACE);
+    }
+
+    /** The real client, recording the per-guest calls in the order they are sent. */
+    private static final class Recording implements ProxmoxApi {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        private final ProxmoxApi api;
+
+        Recording(ProxmoxApi api) {
+            this.api = api;
+        }
+
+        @Override
+        public String cluster() {
+            return api.cluster();
+        }
+
+        @Override
+        public JsonNode get(ApiCall call) throws ProxmoxException {
+            if (call.scope() == ApiCall.Scope.GUEST) {
+                calls.add(call.name() + " " + vmid(call));
+            }
+            return api.get(call);
+        }
+
+        @Override
+        public <T> T read(ApiCall call, DataReader<T> reader) throws ProxmoxException {
+            return api.read(call, reader);
+        }
+
+        @Override
+        public <T> T read(ApiCall call, DataReader<T> reader, AnswerCheck<T> check) throws ProxmoxException {
+            return api.read(call, reader, check);
+        }
+
+        private static String vmid(ApiCall call) {
+            String[] parts = call.path().split("/");
+            return parts.length > 4 ? parts[4] : "?";
+        }
+    }
+}
