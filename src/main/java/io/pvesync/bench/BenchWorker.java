@@ -13,6 +13,7 @@ import io.pvesync.proxmox.ProxmoxClient;
 import io.pvesync.sim.ProxmoxSimulator;
 import io.pvesync.sim.SimVm;
 import io.pvesync.sim.SimulatorBuilder;
+import io.pvesync.sim.Timing;
 import io.pvesync.store.ApplyResult;
 import io.pvesync.store.Migrations;
 import io.pvesync.store.VmStore;
@@ -52,7 +53,7 @@ import java.util.stream.Collectors;
  * pass on stdout. Progress goes to stderr.
  *
  * <p>Arguments: {@code --vms N --nodes N --db-url URL --db-user USER --repeat N --warmup N
- * [--no-baseline]}; the password comes from {@code PVESYNC_BENCH_DB_PASSWORD}.
+ * [--timing realistic|none] [--no-baseline]} (realistic when not given); the password comes from {@code PVESYNC_BENCH_DB_PASSWORD}.
  */
 public final class BenchWorker {
     static final String CLUSTER = "bench";
@@ -68,6 +69,7 @@ public final class BenchWorker {
     private final int repeat;
     private final int warmup;
     private final boolean baseline;
+    private final String timing;
     private final PrintStream out;
     private final Random random = new Random(20260101);
     private final Meter meter = new Meter();
@@ -86,6 +88,7 @@ public final class BenchWorker {
         this.repeat = Integer.parseInt(args.getOrDefault("--repeat", "3"));
         this.warmup = Integer.parseInt(args.getOrDefault("--warmup", "10"));
         this.baseline = !args.containsKey("--no-baseline");
+        this.timing = args.getOrDefault("--timing", "realistic");
         this.out = out;
     }
 
@@ -111,9 +114,9 @@ public final class BenchWorker {
     }
 
     private void run() throws Exception {
-        progress("starting the simulator: %,d VMs on %d nodes", vms, nodes);
+        progress("starting the simulator: %,d VMs on %d nodes, %s timing", vms, nodes, timing);
         sim = ProxmoxSimulator.builder().nodes(nodes).vms(vms).containers(0).templates(0).seed(7).tls(true)
-                .minGuests(0).start();
+                .minGuests(0).timing(simulatorTiming()).start();
         simHeapMb = Meter.liveHeapMb();
         Path ca = Files.createTempFile("pvesync-bench-ca", ".pem");
         Files.writeString(ca, sim.caCertificatePem());
@@ -185,6 +188,14 @@ public final class BenchWorker {
         }
     }
 
+    private Timing simulatorTiming() {
+        return switch (timing) {
+            case "realistic" -> Timing.realistic();
+            case "none" -> Timing.none();
+            default -> throw new IllegalArgumentException("--timing: realistic or none, not " + timing);
+        };
+    }
+
     /** First syncs and reconciles cost a request per guest: fewer rounds for the largest size. */
     private int heavyRepeats() {
         return vms > 10_000 ? 1 : repeat;
@@ -232,7 +243,7 @@ public final class BenchWorker {
         long tx = db.counted().transactions() - tx0;
         long rows = rowsWritten(db) - rows0;
         ObjectNode line = JSON.createObjectNode();
-        line.put("vms", vms).put("nodes", nodes).put("case", kase).put("system", system).put("rep", rep)
+        line.put("vms", vms).put("nodes", nodes).put("timing", timing).put("case", kase).put("system", system).put("rep", rep)
                 .put("wallMs", r.wallMs()).put("cpuMs", r.cpuMs()).put("processCpuMs", r.processCpuMs())
                 .put("api", api).put("guestApi", guest).put("sql", sql).put("transactions", tx).put("rows", rows)
                 .put("heapPeakMb", r.heapPeakMb()).put("allocatedMb", r.allocatedMb()).put("liveHeapMb", Meter.liveHeapMb()).put("simHeapMb", simHeapMb)

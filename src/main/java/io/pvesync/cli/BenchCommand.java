@@ -20,9 +20,10 @@ import java.util.Set;
 
 /**
  * {@code pvesync bench [--vms 1000,10000,50000] [--nodes 10,20,50] [--db-url URL] [--db-user USER]
- * [--repeat 3] [--warmup 10] [--xmx 256m] [--results FILE] [--no-baseline]}: the performance
- * benchmark. Each size runs in a worker JVM of its own, limited to {@code --xmx}, against the
- * simulator over HTTPS and the given PostgreSQL server (databases {@code pvesync_bench} and
+ * [--repeat 3] [--warmup 10] [--xmx 256m] [--results FILE] [--timing realistic|none] [--no-baseline]}: the
+ * performance benchmark. Each size runs in a worker JVM of its own, limited to {@code --xmx}, against
+ * the simulator over HTTPS (answering in Proxmox's time, or with {@code --timing none} as fast as it
+ * can) and the given PostgreSQL server (databases {@code pvesync_bench} and
  * {@code pvesync_bench_base} are created there, replacing earlier ones). Every measured pass is
  * appended to {@code --results} as one JSON line; the Markdown report goes to stdout.
  * {@code pvesync bench --report FILE} prints the report of saved results again.
@@ -40,7 +41,7 @@ final class BenchCommand {
 
     int run(List<String> rest) throws UsageException {
         Arguments args = Arguments.parse("bench", rest, Set.of("--vms", "--nodes", "--db-url", "--db-user", "--repeat",
-                "--warmup", "--xmx", "--results", "--report"), Set.of("--no-baseline"));
+                "--warmup", "--xmx", "--results", "--report", "--timing"), Set.of("--no-baseline"));
         try {
             if (args.value("--report").isPresent()) {
                 out.print(new BenchReport(read(Path.of(args.value("--report").get()))).markdown());
@@ -51,12 +52,17 @@ final class BenchCommand {
             if (nodes.length != 1 && nodes.length != vms.length) {
                 throw new UsageException("--nodes: one count, or one per --vms size");
             }
+            String timing = args.value("--timing").orElse("realistic");
+            if (!timing.equals("realistic") && !timing.equals("none")) {
+                throw new UsageException("--timing: realistic (Proxmox's workers and service times, the default) or"
+                        + " none (the simulator as fast as it can): " + timing);
+            }
             Path results = Path.of(args.value("--results").orElse("bench-results.jsonl"));
             Files.deleteIfExists(results);
             List<JsonNode> all = new ArrayList<>();
             for (int i = 0; i < vms.length; i++) {
                 int n = nodes.length == 1 ? nodes[0] : nodes[i];
-                int code = worker(args, vms[i], n, results, all);
+                int code = worker(args, vms[i], n, timing, results, all);
                 if (code != 0) {
                     err.println("pvesync: bench: the worker for " + vms[i] + " VMs failed (exit " + code + ")");
                     return ExitCode.FAILED;
@@ -75,12 +81,12 @@ final class BenchCommand {
     }
 
     /** Runs one size in a JVM of its own with the heap limit, collecting its RESULT lines. */
-    private int worker(Arguments args, int vms, int nodes, Path results, List<JsonNode> all)
+    private int worker(Arguments args, int vms, int nodes, String timing, Path results, List<JsonNode> all)
             throws IOException, InterruptedException, UsageException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx" + args.value("--xmx").orElse("256m"),
                 "-cp", System.getProperty("java.class.path"), BenchWorker.class.getName(),
-                "--vms", Integer.toString(vms), "--nodes", Integer.toString(nodes),
+                "--vms", Integer.toString(vms), "--nodes", Integer.toString(nodes), "--timing", timing,
                 "--repeat", Integer.toString(number(args.value("--repeat").orElse("3"), "--repeat")),
                 "--warmup", Integer.toString(number(args.value("--warmup").orElse("10"), "--warmup")),
                 "--db-url", args.value("--db-url").orElse("jdbc:postgresql://127.0.0.1:5432/postgres"),

@@ -36,8 +36,9 @@ public final class Main {
                       the daemon against a built-in simulated cluster that keeps changing, and
                       a demo database on the local PostgreSQL (created if absent)
               bench   [--vms 1000,10000,50000] [--nodes 10,20,50] [--db-url URL] [--db-user USER]
-                      [--repeat 3] [--xmx 256m] [--no-baseline] [--report FILE]
-                      the performance benchmark against the simulator and a PostgreSQL server;
+                      [--repeat 3] [--xmx 256m] [--timing realistic|none] [--no-baseline] [--report FILE]
+                      the performance benchmark against the simulator (in Proxmox's time unless
+                      --timing none) and a PostgreSQL server;
                       prints a Markdown report (see BENCHMARKS.md)
 
             exit codes: 0 success, 1 a sync failed, 2 bad usage or configuration

@@ -8,12 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Routes one request the way pveproxy and the API handlers do: a pending injected failure first,
  * then authentication (before the path is even looked up), then the handler's permission check,
- * then the proxying to the guest's node (595 for an offline node), then the handler itself.
+ * then the proxying to the guest's node (595 for an offline node), then the handler itself. The
+ * handler's answer waits for the time {@link Latency} gives it; errors before the handler do not.
  */
 final class Api {
 
@@ -28,11 +30,12 @@ final class Api {
     private final ResourcesWriter resources;
     private final ClusterWriter clusterAnswers;
     private final GuestWriter guests;
+    private final Latency latency;
     private final LongAdder total = new LongAdder();
-    private final Map<String, LongAdder> byPath = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> byPath = new ConcurrentHashMap<>();
 
     Api(SimCluster cluster, Auth auth, Faults faults, PveVersion version, ResourcesWriter resources,
-        ClusterWriter clusterAnswers, GuestWriter guests) {
+        ClusterWriter clusterAnswers, GuestWriter guests, Latency latency) {
         this.cluster = cluster;
         this.auth = auth;
         this.faults = faults;
@@ -40,6 +43,7 @@ final class Api {
         this.resources = resources;
         this.clusterAnswers = clusterAnswers;
         this.guests = guests;
+        this.latency = latency;
     }
 
     int requestCount() {
@@ -57,7 +61,7 @@ final class Api {
     Reply handle(HttpRequest request, int endpoint) {
         String path = Paths.relative(request.path());
         total.increment();
-        byPath.computeIfAbsent(path, p -> new LongAdder()).increment();
+        long nth = byPath.computeIfAbsent(path, p -> new AtomicLong()).incrementAndGet();
         Faults.Failure failure = faults.takeFailure(path);
         if (failure != null) {
             return failure.status() >= 595 ? Reply.empty(failure.status(), failure.reason())
@@ -71,29 +75,47 @@ final class Api {
             return notImplemented(request.method(), path);
         }
         String[] parts = path.substring(1).split("/", -1);
+        String viewer = cluster.viewer(endpoint);
+        Latency.Call timed = latency.call(viewer, path, nth);
         return switch (path) {
-            case "/version" -> Reply.ok(clusterAnswers.version());
-            case "/cluster/resources" -> clusterResources(request.query().get("type"), cluster.viewer(endpoint));
-            case "/cluster/tasks" -> Reply.ok(clusterAnswers.tasks(auth.has("Sys.Audit"), auth.tokenId()));
-            case "/cluster/status" -> auth.has("Sys.Audit") ? Reply.ok(clusterAnswers.clusterStatus(endpoint))
+            case "/version" -> after(timed.local(), Reply.ok(clusterAnswers.version()));
+            case "/cluster/resources" -> clusterResources(request.query().get("type"), viewer, timed);
+            case "/cluster/tasks" -> after(timed.local(),
+                    Reply.ok(clusterAnswers.tasks(auth.has("Sys.Audit"), auth.tokenId())));
+            case "/cluster/status" -> auth.has("Sys.Audit")
+                    ? after(timed.local(), Reply.ok(clusterAnswers.clusterStatus(endpoint)))
                     : forbidden("/", "Sys.Audit");
-            case "/nodes" -> Reply.ok(clusterAnswers.nodes(auth.has("Sys.Audit")));
-            case "/access/permissions" -> permissions(request.query().get("path"));
+            case "/nodes" -> after(timed.local(), Reply.ok(clusterAnswers.nodes(auth.has("Sys.Audit"))));
+            case "/access/permissions" -> after(timed.local(), permissions(request.query().get("path")));
             default -> parts.length >= 5 && parts[0].equals("nodes")
-                    ? guestCall(request.method(), path, parts, cluster.viewer(endpoint))
+                    ? guestCall(request.method(), path, parts, viewer, timed)
                     : parts.length == 3 && parts[0].equals("nodes") && parts[2].equals("qemu")
-                    ? qemuList(parts[1], cluster.viewer(endpoint))
+                    ? qemuList(parts[1], viewer, timed)
                     : notImplemented(request.method(), path);
         };
     }
 
-    private Reply clusterResources(String type, String viewer) {
+    /** The answer once its handler's time has passed (on top of any delay it has already). */
+    private static Reply after(Duration time, Reply reply) {
+        return time.isZero() ? reply : reply.delayed(reply.delay().plus(time));
+    }
+
+    private Reply clusterResources(String type, String viewer, Latency.Call timed) {
         if (type != null && !RESOURCE_TYPES.contains(type)) {
             return Reply.error(400, "Parameter verification failed.", Map.of("type",
                     "value '" + type + "' does not have a value in the enumeration 'vm, storage, node, sdn'"), version);
         }
-        Reply reply = Reply.ok(resources.resources(type, viewer));
+        Reply reply = after(timed.resources(resourceRows(type)), Reply.ok(resources.resources(type, viewer)));
         return faults.malformedJson() ? reply.truncated() : reply;
+    }
+
+    /** The rows the handler builds: guests, nodes, and each node's storages (doc 3.2's N; sdn zones left out). */
+    private int resourceRows(String type) {
+        int nodes = cluster.nodes().size();
+        int guests = cluster.size();
+        int storages = ResourcesWriter.STORAGES_PER_NODE * nodes;
+        return type == null ? guests + nodes + storages
+                : type.equals("vm") ? guests : type.equals("node") ? nodes : type.equals("storage") ? storages : 0;
     }
 
     private Reply permissions(String path) {
@@ -116,7 +138,7 @@ final class Api {
      * proxied to the node like every per-node call. pvesync never asks it; the benchmark's
      * baseline does, as the per-node pollers it is compared with do.
      */
-    private Reply qemuList(String node, String viewer) {
+    private Reply qemuList(String node, String viewer, Latency.Call timed) {
         if (cluster.node(node) == null) {
             return Reply.error(500, "hostname lookup '" + node + "' failed - failed to get address info for: "
                     + node + ": Name or service not known", version);
@@ -129,11 +151,11 @@ final class Api {
                 .filter(g -> g.isQemu() && g.node().equals(node) && cluster.audited(g.vmid()))
                 .map(g -> g.shown(now))
                 .toList();
-        return fromNode(node, Reply.ok(guests.qemuList(listed, now)));
+        return fromNode(node, after(timed.nodeList(node, listed.size()), Reply.ok(guests.qemuList(listed, now))));
     }
 
     /** {@code /nodes/{node}/{qemu|lxc}/{vmid}/...}. */
-    private Reply guestCall(String method, String path, String[] parts, String viewer) {
+    private Reply guestCall(String method, String path, String[] parts, String viewer, Latency.Call timed) {
         String node = parts[1];
         Kind kind = parts[2].equals("qemu") ? Kind.QEMU : parts[2].equals("lxc") ? Kind.LXC : null;
         String call = String.join("/", List.of(parts).subList(4, parts.length));
@@ -172,11 +194,15 @@ final class Api {
                     version);
         }
         Guest guest = stored.shown(cluster.now()); // a clone or restore may have written only part of it
+        boolean running = "running".equals(guest.status());
         Reply reply = switch (call) {
-            case "config" -> Reply.ok(kind == Kind.QEMU ? guests.qemuConfig(guest) : guests.lxcConfig(guest));
-            case "status/current" -> Reply.ok(guests.qemuStatus(guest, cluster.now()));
-            case "interfaces" -> "running".equals(guest.status()) ? Reply.ok(guests.lxcInterfaces(guest)) : Reply.okNull();
-            default -> agent(guest);
+            case "config" -> after(timed.config(node),
+                    Reply.ok(kind == Kind.QEMU ? guests.qemuConfig(guest) : guests.lxcConfig(guest)));
+            case "status/current" -> after(timed.status(node, guest.processRunning()),
+                    Reply.ok(guests.qemuStatus(guest, cluster.now())));
+            case "interfaces" -> after(timed.lxcInterfaces(node, running),
+                    running ? Reply.ok(guests.lxcInterfaces(guest)) : Reply.okNull());
+            default -> after(timed.agent(node, agentCall(guest)), agent(guest));
         };
         return fromNode(node, reply);
     }
@@ -185,6 +211,16 @@ final class Api {
     private Reply fromNode(String node, Reply reply) {
         Duration slow = faults.slowNode(node);
         return slow.isZero() ? reply : reply.delayed(reply.delay().plus(slow));
+    }
+
+    /** How long the agent keeps a pvedaemon worker: only a silent agent with its socket costs the ping's timeout. */
+    private static Latency.AgentCall agentCall(Guest guest) {
+        if (guest.agentAnswers()) {
+            return Latency.AgentCall.ANSWERS;
+        }
+        // agent: 0 means no QGA socket, which fails at once; an enabled agent that is silent costs the 3 s ping
+        boolean pinged = guest.processRunning() && guest.agent() == AgentState.NOT_RUNNING;
+        return pinged ? Latency.AgentCall.SILENT : Latency.AgentCall.REFUSED;
     }
 
     /** The checks of {@code assert_agent_available}, in its order, then the agent's answer. */

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +93,8 @@ final class Connection implements Runnable {
         }
         Duration wait = faults.slow().plus(reply.delay());
         if (!wait.isZero()) {
-            Thread.sleep(wait.toMillis());
+            // this connection's own thread waits: other connections, other nodes, are not held up
+            TimeUnit.NANOSECONDS.sleep(wait.toNanos());
         }
         boolean keepAlive = reply.status() < 400 && !request.wantsClose() && !last;
         int sent = write(out, reply, keepAlive);

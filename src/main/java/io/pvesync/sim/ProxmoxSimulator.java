@@ -57,7 +57,7 @@ public final class ProxmoxSimulator implements AutoCloseable {
     private final List<Listener> listeners = new ArrayList<>();
 
     ProxmoxSimulator(SimCluster cluster, Auth auth, PveVersion version, String clusterName, boolean tls, int[] ports,
-                     int workerCount, RandomChanges changes, Instant booted) {
+                     int workerCount, RandomChanges changes, Instant booted, Timing timing, long seed) {
         this.cluster = cluster;
         this.auth = auth;
         this.version = version;
@@ -66,7 +66,8 @@ public final class ProxmoxSimulator implements AutoCloseable {
         ResourcesWriter resources = new ResourcesWriter(cluster, auth, faults, version, booted);
         this.api = new Api(cluster, auth, faults, version, resources,
                 new ClusterWriter(cluster, resources, clusterName, version, certificates.fingerprint()),
-                new GuestWriter(version));
+                new GuestWriter(version),
+                new Latency(timing, seed, cluster.nodes().stream().map(SimNode::name).toList()));
         int instance = INSTANCES.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
         // one thread per open connection, as blocking I/O needs; bounded like pveproxy's max_conn

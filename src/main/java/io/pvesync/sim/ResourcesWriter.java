@@ -172,6 +172,9 @@ final class ResourcesWriter {
         }
     }
 
+    /** The storages {@link #storage(JsonGenerator, String, Freshness)} lists per node. */
+    static final int STORAGES_PER_NODE = 3;
+
     private static void storage(JsonGenerator json, String node, Freshness freshness) throws IOException {
         storage(json, node, freshness, "local", "dir", 0, "backup,iso,vztmpl", "100861726720", "23622320128");
         storage(json, node, freshness, "local-lvm", "lvmthin", 0, "images,rootdir", "1869169639424", "412316860416");

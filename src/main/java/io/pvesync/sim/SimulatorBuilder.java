@@ -44,6 +44,7 @@ public final class SimulatorBuilder {
     private String clusterName = "pvesim";
     private int workers = 256;
     private Integer minGuests;
+    private Timing timing = Timing.none();
 
     SimulatorBuilder() {
     }
@@ -177,6 +178,16 @@ public final class SimulatorBuilder {
     }
 
     /**
+     * How long answers take and how many workers per node serve them: {@link Timing#none()} (the
+     * default: as fast as the machine allows) or {@link Timing#realistic()} (Proxmox's 3 pveproxy
+     * and 3 pvedaemon workers per node, its service times and the guest agent's 3 s timeout).
+     */
+    public SimulatorBuilder timing(Timing value) {
+        timing = Objects.requireNonNull(value, "timing");
+        return this;
+    }
+
+    /**
      * Generates the cluster and starts listening.
      *
      * @throws java.io.UncheckedIOException when a port cannot be bound
@@ -217,7 +228,7 @@ public final class SimulatorBuilder {
         int[] fixedPorts = new int[endpoints];
         System.arraycopy(ports, 0, fixedPorts, 0, Math.min(ports.length, endpoints));
         return new ProxmoxSimulator(cluster, auth, pve, clusterName, tls, fixedPorts, workers,
-                new RandomChanges(cluster, floor), now);
+                new RandomChanges(cluster, floor), now, timing, seed);
     }
 
     private static int atLeast(int value, int min, String what) {

@@ -21,8 +21,9 @@
  *
  * <p>Not simulated: writes over HTTP (POST/PUT/DELETE are 501; changes come from the Java API),
  * tickets (every ticket is invalid), gzip, pools and HA state, {@code /nodes/{n}/lxc} lists and
- * {@code /nodes/{n}/tasks}, per-node certificates (one leaf serves every endpoint), pvedaemon's
- * 3-worker limit; pvestatd's 10 s lag for anything but a clone's or restore's first seconds (a
+ * {@code /nodes/{n}/tasks}, per-node certificates (one leaf serves every endpoint); time, unless a
+ * {@link io.pvesync.sim.Timing} other than {@code none()} is given (then each node's 3 pveproxy and 3
+ * pvedaemon workers with their queues, and each call's service time); pvestatd's 10 s lag for anything but a clone's or restore's first seconds (a
  * create, rename or task shows at once); container clones ({@code vzclone}: the source gets
  * {@code lock: disk}, the target {@code lock: create}); {@code destroy_vm}'s brief
  * {@code lock: destroyed} config; failed tasks (every task ends {@code OK}); linked clones (every
