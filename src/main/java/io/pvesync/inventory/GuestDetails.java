@@ -222,8 +222,11 @@ public final class GuestDetails implements AutoCloseable {
      */
     Enrichment enrichment(Snapshot snapshot, Map<Integer, KnownVm> known, TaskWindow tasks,
                           Map<Integer, IdentityCheck.Suspicion> inDoubt, Map<Integer, Probe> results, GuestProbe probe,
-                          GuestCalls calls, PassSkips skips, int planned, boolean deferred) {
-        Map<Integer, String> holds = identity.holds(snapshot, known, inDoubt, probe.configsRead, tasks);
+                          GuestCalls calls, PassSkips skips, int planned, boolean deferred,
+                          Map<Integer, String> alsoHeld) {
+        Map<Integer, String> holds = new HashMap<>(identity.holds(snapshot, known, inDoubt, probe.configsRead, tasks,
+                !deferred));
+        alsoHeld.forEach(holds::putIfAbsent);
         Map<Integer, String> notes = new HashMap<>();
         Snapshot enriched = snapshot.mapVms(vm -> {
             Probe result = results.get(vm.vmid());

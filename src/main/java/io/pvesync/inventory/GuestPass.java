@@ -37,7 +37,6 @@ public final class GuestPass {
     private final GuestProbe probe;
     private final Map<Integer, Probe> results;
     private boolean markersRead;
-    private int planned;
 
     GuestPass(GuestDetails details, Snapshot snapshot, Map<Integer, KnownVm> known, TaskWindow tasks,
               Map<Integer, IdentityCheck.Suspicion> inDoubt, List<Work> works, GuestCalls calls, PassSkips skips,
@@ -65,8 +64,16 @@ public final class GuestPass {
             return build(false);
         }
         Map<Integer, Probe> deferred = new HashMap<>();
-        works.forEach(work -> deferred.put(work.vm().vmid(), new Probe(work.vm(), GuestDetails.DEFERRED)));
-        return build(deferred, true);
+        Map<Integer, String> reexamined = new HashMap<>();
+        for (Work work : works) {
+            deferred.put(work.vm().vmid(), new Probe(work.vm(), GuestDetails.DEFERRED));
+            if (work.readConfig() && known.containsKey(work.vm().vmid())) {
+                // its config may show another VM (a reuse the task list no longer shows): nothing
+                // of it is written before the marker is read
+                reexamined.put(work.vm().vmid(), "its config is read later in this pass");
+            }
+        }
+        return build(deferred, true, reexamined);
     }
 
     /** Step 2: the configs the pass needs; {@link Enrichment#deferred()} when addresses are still due. */
@@ -111,17 +118,17 @@ public final class GuestPass {
     }
 
     private void run(List<Work> todo) {
-        planned += todo.size();
         details.run(todo, probe, results);
     }
 
     private Enrichment build(boolean deferred) {
-        return build(Map.of(), deferred);
+        return build(Map.of(), deferred, Map.of());
     }
 
-    private Enrichment build(Map<Integer, Probe> overlay, boolean deferred) {
+    private Enrichment build(Map<Integer, Probe> overlay, boolean deferred, Map<Integer, String> alsoHeld) {
         Map<Integer, Probe> shown = overlay.isEmpty() ? results : new HashMap<>(results);
         shown.putAll(overlay);
-        return details.enrichment(snapshot, known, tasks, inDoubt, shown, probe, calls, skips, planned, deferred);
+        return details.enrichment(snapshot, known, tasks, inDoubt, shown, probe, calls, skips, works.size(), deferred,
+                alsoHeld);
     }
 }

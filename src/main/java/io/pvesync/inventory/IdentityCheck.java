@@ -152,6 +152,16 @@ final class IdentityCheck {
      */
     Map<Integer, String> holds(Snapshot snapshot, Map<Integer, KnownVm> known, Map<Integer, Suspicion> inDoubt,
                                        Set<Integer> configsRead, TaskWindow tasks) {
+        return holds(snapshot, known, inDoubt, configsRead, tasks, true);
+    }
+
+    /**
+     * @param remember false for an early step of a pass (DESIGN.md 3.6, two speeds): the holds are
+     *                 the same, but nothing is kept in doubt for later passes on their strength;
+     *                 the pass's last step decides that
+     */
+    Map<Integer, String> holds(Snapshot snapshot, Map<Integer, KnownVm> known, Map<Integer, Suspicion> inDoubt,
+                               Set<Integer> configsRead, TaskWindow tasks, boolean remember) {
         Map<Integer, String> holds = new HashMap<>();
         for (ObservedVm vm : snapshot.vms()) {
             Suspicion why = inDoubt.get(vm.vmid());
@@ -181,13 +191,18 @@ final class IdentityCheck {
                 // the listing may still show the previous VM; the next pass sees the tasks
                 holds.put(vm.vmid(), "its config shows another incarnation marker than its row ("
                         + stored.incarnation() + ") without a task of its VMID to show for it yet; held for a pass");
-                unresolved.put(vm.vmid(), new Suspicion(Doubt.LIFECYCLE, "its config showed another incarnation"
-                        + " marker than its row"));
+                if (remember) {
+                    unresolved.put(vm.vmid(), new Suspicion(Doubt.LIFECYCLE, "its config showed another incarnation"
+                            + " marker than its row"));
+                }
             } else if (why != null && why.doubt() == Doubt.LIFECYCLE && configsRead.contains(vm.vmid())) {
                 staleListing(vm).ifPresent(config -> holds.put(vm.vmid(), STALE + "the listing shows \""
                         + Printable.of(vm.name()) + "\", its config \"" + Printable.of(config) + "\" (Proxmox's status"
                         + " data is up to 10 s old); held until the listing shows the VM now behind the VMID"));
             }
+        }
+        if (!remember) {
+            return holds;
         }
         // a guest with a row held for its identity stays in doubt until a pass settles it
         holds.keySet().stream().filter(known::containsKey).forEach(vmid -> unresolved.putIfAbsent(vmid,

@@ -28,7 +28,9 @@ final class PassSkips {
         }
     }
 
-    private final long deadline;
+    // set by the first lookup: the pass's writes before it are no lookup time (two speeds)
+    private static final long UNSET = Long.MIN_VALUE;
+    private final java.util.concurrent.atomic.AtomicLong deadline = new java.util.concurrent.atomic.AtomicLong(UNSET);
     private final Duration budget;
     private final AtomicBoolean apiDown = new AtomicBoolean();
     private final Map<String, LeftAlone> leftAlone = new ConcurrentHashMap<>();
@@ -37,10 +39,9 @@ final class PassSkips {
     private final AtomicInteger forDeadline = new AtomicInteger();
     private final AtomicInteger forApi = new AtomicInteger();
 
-    /** @param budget how long this pass may start lookups, from now */
+    /** @param budget how long this pass may start lookups, from its first lookup */
     PassSkips(Duration budget) {
         this.budget = budget;
-        this.deadline = System.nanoTime() + budget.toNanos();
     }
 
     /**
@@ -56,7 +57,8 @@ final class PassSkips {
         if (leftAloneNode != null) {
             return leftAloneNode;
         }
-        if (System.nanoTime() - deadline >= 0) {
+        deadline.compareAndSet(UNSET, System.nanoTime() + budget.toNanos());
+        if (System.nanoTime() - deadline.get() >= 0) {
             forDeadline.incrementAndGet();
             return Miss.forThisPass("lookup skipped: this pass's budget of " + format(budget) + " for guest lookups"
                     + " was spent");

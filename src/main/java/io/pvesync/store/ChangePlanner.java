@@ -114,9 +114,11 @@ final class ChangePlanner {
                 observed = observed.withIncarnation(row.values().incarnation());
             }
             String another = notTheSameVm(row, vm.withIncarnation(observed.incarnation()));
-            if (another != null) {
+            if (another != null && options.partial()) {
+                guarded.add(row.vmid()); // the pass's last write retires, under the guard
+            } else if (another != null) {
                 retirements.add(new Retirement(row, observed, another));
-            } else if (!lateApplicationRow(row, observed)) {
+            } else if (options.partial() || !lateApplicationRow(row, observed)) {
                 refresh(row, observed);
             }
         }
@@ -124,7 +126,7 @@ final class ChangePlanner {
         int held = (int) snapshot.held().keySet().stream()
                 .filter(vmid -> !seen.contains(vmid) && live.containsKey(vmid))
                 .count() + guarded.size();
-        Optional<String> missingTrip = markVanished(seen);
+        Optional<String> missingTrip = options.partial() ? Optional.empty() : markVanished(seen);
         Optional<String> trip = retireTrip.isEmpty() ? missingTrip
                 : Optional.of(retireTrip.get() + missingTrip.map(m -> "; " + m).orElse(""));
         ApplyResult result = new ApplyResult(inserts.size(), updates.size(), unchanged, marks.size(), held,
@@ -181,7 +183,7 @@ final class ChangePlanner {
         List<String> differences = row.values().differencesTo(after);
         if (differences.isEmpty()) {
             unchanged++;
-            if (options.reconcile()) {
+            if (options.reconcile() && !options.partial()) {
                 touches.add(row.id());
             }
             return;
@@ -236,7 +238,7 @@ final class ChangePlanner {
     private Optional<String> retireOrHold() {
         // a row already missing whose VMID now names another VM is ordinary reuse, not a marker change
         List<Retirement> changed = retirements.stream().filter(r -> !r.row().isMissing()).toList();
-        int known = (int) live.values().stream().filter(r -> !r.isMissing()).count();
+        int known = (int) live.values().stream().filter(r -> !r.isMissing()).filter(this::knownBeforeThePass).count();
         if (!changed.isEmpty() && options.missing().trips(changed.size(), known)) {
             changed.forEach(r -> guarded.add(r.row().vmid()));
             retirements.removeAll(changed);
@@ -250,6 +252,11 @@ final class ChangePlanner {
         }
         retirements.forEach(this::retireAndPlace);
         return Optional.empty();
+    }
+
+    /** Not a row an earlier write of this pass inserted: the guards count what the cluster had before. */
+    private boolean knownBeforeThePass(StoredRow row) {
+        return !options.insertedEarlier().contains(row.vmid());
     }
 
     private void retireAndPlace(Retirement r) {
@@ -338,7 +345,8 @@ final class ChangePlanner {
      * @return the guard's reason when it stopped the marking
      */
     private Optional<String> markVanished(Set<Integer> seen) {
-        List<StoredRow> known = live.values().stream().filter(r -> !r.isMissing()).toList();
+        List<StoredRow> known = live.values().stream().filter(r -> !r.isMissing()).filter(this::knownBeforeThePass)
+                .toList();
         List<StoredRow> vanished = known.stream()
                 .filter(r -> !seen.contains(r.vmid()) && !snapshot.held().containsKey(r.vmid()))
                 .filter(this::nodeAnswered)

@@ -15,11 +15,13 @@ import io.pvesync.proxmox.ProxmoxException;
 import io.pvesync.store.ApplyOptions;
 import io.pvesync.store.ApplyResult;
 import io.pvesync.store.StoreException;
+import io.pvesync.store.VmChange;
 import io.pvesync.store.VmStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -109,15 +111,20 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
         boolean reconcile = mode == SyncMode.RECONCILE;
         ApplyOptions options = new ApplyOptions(reconcile, dryRun, otherClusters, config.missing());
         // two speeds (DESIGN.md 3.6): what the listing shows is written before any per-guest
-        // request, the markers the pass needed next, the addresses last
+        // request, the markers the pass needed next, the addresses last. A reconcile re-reads every
+        // config anyway, so it writes once, at the end
         GuestPass lookups = details.begin(snapshot, known, reconcile, tasks);
         List<ApplyResult> writes = new ArrayList<>();
-        Enrichment enriched = lookups.listing();
+        Enrichment enriched = reconcile ? lookups.all() : lookups.listing();
         if (enriched.deferred()) {
             earlyWrite(writes, enriched, options);
             enriched = lookups.markers();
-            if (enriched.deferred()) {
-                earlyWrite(writes, enriched, options);
+            if (enriched.deferred() && !Thread.currentThread().isInterrupted()) {
+                try {
+                    earlyWrite(writes, enriched, options);
+                } catch (StoreException e) {
+                    return failedAfter(writes, e, mode, started, t0);
+                }
                 enriched = lookups.addresses();
             }
         }
@@ -125,9 +132,20 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
             // shutting down: the lookups were cut short; what was written stays, the rest waits
             return writes.isEmpty() ? failed(mode, started, t0, "interrupted by shutdown before writing")
                     : SyncOutcome.failedUnconfirmed(config.name(), mode, started, elapsed(t0), "interrupted by"
-                    + " shutdown after writing what the listing showed, before the guest lookups were written");
+                    + " shutdown after " + writes.size() + " of the pass's writes (what the listing showed first);"
+                    + " the next pass writes the rest");
         }
-        writes.add(store.apply(enriched.snapshot(), options));
+        Set<Integer> inserted = new HashSet<>();
+        writes.forEach(write -> write.changes().stream().filter(c -> c.kind() == VmChange.Kind.INSERT)
+                .forEach(c -> inserted.add(c.vmid())));
+        try {
+            writes.add(store.apply(enriched.snapshot(), options.lastAfter(inserted)));
+        } catch (StoreException e) {
+            if (writes.isEmpty()) {
+                throw e;
+            }
+            return failedAfter(writes, e, mode, started, t0);
+        }
         ApplyResult applied = PassWrites.combined(writes);
         if (!dryRun) {
             // without a task list the marks stay those of the last pass that had one
@@ -139,10 +157,22 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
                 snapshot.skipped(), problem, enriched.addressNotes(), enriched.lookups(), 2 + enriched.requests());
     }
 
-    /** A write before the pass's last one; a dry run writes once, at the end, what all would change. */
+    /** A pass whose later write failed after earlier ones committed: those stay, and it says so. */
+    private SyncOutcome failedAfter(List<ApplyResult> writes, StoreException e, SyncMode mode, Instant started,
+                                    long t0) {
+        return SyncOutcome.failedUnconfirmed(config.name(), mode, started, elapsed(t0), "database: " + e.getMessage()
+                + " (the pass's " + writes.size() + " earlier write(s), what the listing showed first, stay; the next"
+                + " pass writes the rest)");
+    }
+
+    /**
+     * A write before the pass's last one (no missing marks, no retirements: {@link
+     * ApplyOptions#early()}); a dry run writes once, at the end, what all would change. A failure
+     * here fails the pass; one after it keeps what this wrote, and the pass says so.
+     */
     private void earlyWrite(List<ApplyResult> writes, Enrichment enriched, ApplyOptions options) {
-        if (!options.dryRun()) {
-            writes.add(store.apply(enriched.snapshot(), options));
+        if (!options.dryRun() && !Thread.currentThread().isInterrupted()) {
+            writes.add(store.apply(enriched.snapshot(), options.early()));
         }
     }
 

@@ -114,12 +114,11 @@ class DatabaseFaultsTest {
         createStopAndDelete(running);
         store.arm(point);
 
-        SyncOutcome cut = passes.poll();
+        // a reconcile writes once: insert, update, missing mark and last_seen_at in one transaction (a poll
+        // writes what the listing shows first, DESIGN.md 3.6, and that write holds no insert)
+        SyncOutcome cut = passes.reconcile();
 
-        // the cut meets the pass's first write, what the listing showed (DESIGN.md 3.6, two speeds): the
-        // stop and the deletion, in one batched statement; the new VM waits for its marker, which a
-        // later write of the same pass would have brought
-        assertThat(store.writesBeforeCut()).isEqualTo(1);
+        assertThat(store.writesBeforeCut()).isEqualTo(point == CuttingDataSource.CutPoint.AFTER_FIRST_WRITE ? 1 : 4);
         assertThat(cut.result()).isEqualTo(FAILED);
         assertThat(cut.problem()).contains(point == CuttingDataSource.CutPoint.AFTER_FIRST_WRITE
                 ? "database: cluster lab: applying the listing failed, nothing was written:"
@@ -152,8 +151,8 @@ class DatabaseFaultsTest {
         store.arm(CuttingDataSource.CutPoint.AFTER_FIRST_WRITE, CuttingDataSource.Fault.FREEZE);
 
         // without a socket timeout this pass would wait for the kernel, ~15 minutes: the future's
-        // limit turns a hang into a failure (a guard, not a timing claim)
-        SyncOutcome silent = inBackground(passes::poll);
+        // limit turns a hang into a failure (a guard, not a timing claim); a reconcile writes once
+        SyncOutcome silent = inBackground(passes::reconcile);
 
         assertThat(store.writesBeforeCut()).isEqualTo(1);
         assertThat(silent.result()).isEqualTo(FAILED);
