@@ -161,8 +161,8 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
     private SyncOutcome failedAfter(List<ApplyResult> writes, StoreException e, SyncMode mode, Instant started,
                                     long t0) {
         return SyncOutcome.failedUnconfirmed(config.name(), mode, started, elapsed(t0), "database: " + e.getMessage()
-                + " (the pass's " + writes.size() + " earlier write(s), what the listing showed first, stay; the next"
-                + " pass writes the rest)");
+                + "; that was the pass's write " + (writes.size() + 1) + ": its " + writes.size() + " earlier write(s)"
+                + " (what the listing showed first) stay, and the next pass writes the rest");
     }
 
     /**

@@ -21,7 +21,12 @@ final class CuttingDataSource extends DelegatingDataSource {
         /** the first write statement has been executed on the server, the others not yet */
         AFTER_FIRST_WRITE,
         /** every write statement has been executed on the server; COMMIT never arrives */
-        BEFORE_COMMIT
+        BEFORE_COMMIT,
+        /**
+         * an earlier write transaction of the pass committed, and the first statement of a later one
+         * has been executed on the server (DESIGN.md 3.6: a poll writes in steps)
+         */
+        IN_A_LATER_WRITE
     }
 
     /** What happens to the network at the cut point. */
@@ -34,6 +39,7 @@ final class CuttingDataSource extends DelegatingDataSource {
 
     private final PgProxy proxy;
     private final AtomicInteger writes = new AtomicInteger();
+    private final AtomicInteger commits = new AtomicInteger();
     private volatile Fault fault = Fault.CUT;
     private volatile CutPoint armed;
     private volatile int writesBeforeCut = -1;
@@ -52,6 +58,7 @@ final class CuttingDataSource extends DelegatingDataSource {
     void arm(CutPoint point, Fault fault) {
         this.fault = fault;
         writes.set(0);
+        commits.set(0);
         writesBeforeCut = -1;
         armed = point;
     }
@@ -78,6 +85,9 @@ final class CuttingDataSource extends DelegatingDataSource {
                 cutNow();
             }
             Object result = invoke(real, method, args);
+            if (method.getName().equals("commit") && writes.get() > 0) {
+                commits.incrementAndGet();
+            }
             if (method.getName().equals("prepareStatement") && args != null && args[0] instanceof String sql
                     && isWrite(sql)) {
                 return watchWrites((PreparedStatement) result);
@@ -93,7 +103,8 @@ final class CuttingDataSource extends DelegatingDataSource {
             Object result = invoke(real, method, args);
             if (method.getName().startsWith("execute")) {
                 writes.incrementAndGet();
-                if (armed == CutPoint.AFTER_FIRST_WRITE) {
+                if (armed == CutPoint.AFTER_FIRST_WRITE
+                        || armed == CutPoint.IN_A_LATER_WRITE && commits.get() > 0) {
                     cutNow();
                 }
             }

@@ -106,7 +106,7 @@ class DatabaseFaultsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CuttingDataSource.CutPoint.class)
+    @EnumSource(value = CuttingDataSource.CutPoint.class, names = {"AFTER_FIRST_WRITE", "BEFORE_COMMIT"})
     void aDatabaseCutWhileThePassWritesRollsEveryWriteBackAndTheNextPassAppliesThem(CuttingDataSource.CutPoint point)
             throws Exception {
         List<SimVm> running = runningVms();
@@ -139,6 +139,31 @@ class DatabaseFaultsTest {
         assertThat(recovered.apply().orElseThrow().rowsWritten()).isEqualTo(3);
         assertThat(table.synced()).isEqualTo(VmsTable.truth(sim));
         assertThat(table.live(running.get(0).vmid()).get("status")).isEqualTo("missing");
+    }
+
+    @Test
+    void aDatabaseCutBetweenAPollsWritesKeepsWhatTheListingShowedAndSaysSo() throws Exception {
+        List<SimVm> running = runningVms();
+        createStopAndDelete(running);
+        store.arm(CuttingDataSource.CutPoint.IN_A_LATER_WRITE);
+
+        // an early write of the poll (the stop, the new VM) commits; a later one meets the cut
+        SyncOutcome cut = passes.poll();
+
+        assertThat(cut.result()).isEqualTo(FAILED);
+        assertThat(cut.problem().orElseThrow()).startsWith("database: cluster lab: applying the listing failed")
+                .matches("(?s).*; that was the pass's write \\d: its \\d earlier write\\(s\\) \\(what the listing"
+                        + " showed first\\) stay, and the next pass writes the rest")
+                .doesNotContain("rows left as they were");
+        assertThat(table.live(running.get(1).vmid()).get("status")).isEqualTo("stopped");
+        // the missing mark waits for the pass's last write, which never came
+        assertThat(table.live(running.get(0).vmid()).get("status")).isEqualTo("running");
+
+        proxy.restore();
+        pollInterval();
+        SyncOutcome recovered = passes.poll();
+        assertThat(recovered.result()).as("%s", recovered.summary()).isEqualTo(OK);
+        assertThat(table.synced()).isEqualTo(VmsTable.truth(sim));
     }
 
     @Test
