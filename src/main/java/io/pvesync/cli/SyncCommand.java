@@ -6,7 +6,7 @@ import io.pvesync.config.Durations;
 import io.pvesync.config.MissingPolicy;
 import io.pvesync.config.PvesyncConfig;
 import io.pvesync.daemon.InstanceName;
-import io.pvesync.inventory.GuestDetails;
+import io.pvesync.details.GuestDetails;
 import io.pvesync.proxmox.ProxmoxClient;
 import io.pvesync.status.SyncHealth;
 import io.pvesync.store.ClusterStates;

@@ -5,7 +5,7 @@ import io.pvesync.config.ClusterConfig;
 import io.pvesync.config.ConfigSummary;
 import io.pvesync.config.MissingPolicy;
 import io.pvesync.config.PvesyncConfig;
-import io.pvesync.inventory.GuestDetails;
+import io.pvesync.details.GuestDetails;
 import io.pvesync.proxmox.ProxmoxClient;
 import io.pvesync.schedule.PassGate;
 import io.pvesync.schedule.ReportingListener;

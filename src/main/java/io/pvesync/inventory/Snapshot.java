@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
  * @param nodes   every node the listing named, with its state
  * @param held    guests the listing named but whose values cannot be trusted (their node is not
  *                online, Proxmox had no data: {@code status: unknown}, or they cannot be told
- *                apart from another VM under the same VMID, see {@link GuestDetails}), VMID to
+ *                apart from another VM under the same VMID, see {@link io.pvesync.details.GuestDetails}), VMID to
  *                node; their rows keep every value and are never marked missing
  * @param skipped entries deliberately not synced: templates, containers when not enabled,
  *                entries that could not be read (each logged with the reason)

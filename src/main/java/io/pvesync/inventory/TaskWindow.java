@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * node vouches for nothing). A node that shows no finished task (an empty list, or a token
  * without {@code Sys.Audit}, which sees no task at all), or that the earlier pass saw nothing
  * from, vouches for nothing. A guest whose lifecycle task still runs is held
- * ({@link IdentityCheck}), so no row is confirmed mid-lifecycle.
+ * (io.pvesync.details.IdentityCheck), so no row is confirmed mid-lifecycle.
  *
  * <p>Tasks are told new or old by their UPIDs; no clock is compared with another.
  */

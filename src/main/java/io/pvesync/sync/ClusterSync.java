@@ -2,9 +2,9 @@ package io.pvesync.sync;
 
 import io.pvesync.config.ClusterConfig;
 import io.pvesync.inventory.AddressLookups;
-import io.pvesync.inventory.Enrichment;
-import io.pvesync.inventory.GuestDetails;
-import io.pvesync.inventory.GuestPass;
+import io.pvesync.details.Enrichment;
+import io.pvesync.details.GuestDetails;
+import io.pvesync.details.GuestPass;
 import io.pvesync.inventory.KnownVm;
 import io.pvesync.inventory.ResourceMapper;
 import io.pvesync.inventory.Snapshot;

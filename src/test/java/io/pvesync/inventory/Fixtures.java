@@ -9,14 +9,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /** Recorded Proxmox answers from {@code src/test/resources/proxmox/}. */
-final class Fixtures {
-    static final ObjectMapper JSON = new ObjectMapper();
+public final class Fixtures {
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private Fixtures() {
     }
 
     /** The whole answer body, e.g. {@code body("qemu/config-agent-on.json")}. */
-    static String body(String name) {
+    public static String body(String name) {
         try (InputStream in = Fixtures.class.getResourceAsStream("/proxmox/" + name)) {
             if (in == null) {
                 throw new IllegalArgumentException("no fixture proxmox/" + name);
@@ -28,11 +28,11 @@ final class Fixtures {
     }
 
     /** The {@code data} member of a fixture, as {@link io.pvesync.proxmox.ProxmoxApi#get} returns it. */
-    static JsonNode data(String name) {
+    public static JsonNode data(String name) {
         return parse(body(name)).get("data");
     }
 
-    static JsonNode parse(String json) {
+    public static JsonNode parse(String json) {
         try {
             return JSON.readTree(json);
         } catch (IOException e) {

@@ -12,23 +12,23 @@ import java.io.UncheckedIOException;
  * holds either the whole body ({@code {"data": ...}}) or, where the source printed only that, the
  * {@code data} value; {@link #data} and {@link #dataParser} give the {@code data} value either way.
  */
-final class RealAnswers {
+public final class RealAnswers {
 
     private RealAnswers() {
     }
 
-    static String body(String file) {
+    public static String body(String file) {
         return Fixtures.body("real/" + file);
     }
 
     /** The {@code data} value: the member of a whole body, or the file's value itself. */
-    static JsonNode data(String file) {
+    public static JsonNode data(String file) {
         JsonNode root = Fixtures.parse(body(file));
         return isWholeBody(root) ? root.get("data") : root;
     }
 
     /** A parser at the first token of the {@code data} value, as {@link ResourceMapper#mapStreamed} wants it. */
-    static JsonParser dataParser(String file) {
+    public static JsonParser dataParser(String file) {
         try {
             boolean whole = isWholeBody(Fixtures.parse(body(file)));
             JsonParser parser = Fixtures.JSON.createParser(body(file));

@@ -3,8 +3,8 @@ package io.pvesync.properties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pvesync.inventory.Enrichment;
-import io.pvesync.inventory.GuestDetails;
+import io.pvesync.details.Enrichment;
+import io.pvesync.details.GuestDetails;
 import io.pvesync.inventory.NodeState;
 import io.pvesync.inventory.ObservedVm;
 import io.pvesync.inventory.Snapshot;

@@ -7,7 +7,7 @@ import io.pvesync.config.ClusterConfig;
 import io.pvesync.config.MissingPolicy;
 import io.pvesync.config.Secret;
 import io.pvesync.config.TlsConfig;
-import io.pvesync.inventory.GuestDetails;
+import io.pvesync.details.GuestDetails;
 import io.pvesync.properties.GuestEntries.Entry;
 import io.pvesync.properties.ScriptedApi.Answer;
 import io.pvesync.proxmox.ApiCall;

@@ -10,7 +10,7 @@ import io.pvesync.config.ClusterConfig;
 import io.pvesync.config.MissingPolicy;
 import io.pvesync.config.Secret;
 import io.pvesync.config.TlsConfig;
-import io.pvesync.inventory.GuestDetails;
+import io.pvesync.details.GuestDetails;
 import io.pvesync.proxmox.ApiCall;
 import io.pvesync.proxmox.ProxmoxApi;
 import io.pvesync.proxmox.ProxmoxHttpException;

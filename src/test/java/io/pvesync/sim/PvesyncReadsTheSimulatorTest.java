@@ -2,8 +2,8 @@ package io.pvesync.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pvesync.inventory.Enrichment;
-import io.pvesync.inventory.GuestDetails;
+import io.pvesync.details.Enrichment;
+import io.pvesync.details.GuestDetails;
 import io.pvesync.inventory.ObservedVm;
 import io.pvesync.inventory.ResourceMapper;
 import io.pvesync.inventory.Snapshot;

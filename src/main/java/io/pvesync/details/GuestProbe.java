@@ -1,6 +1,12 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
 
-import io.pvesync.inventory.GuestCalls.Reply;
+import io.pvesync.inventory.AddressLookups;
+import io.pvesync.inventory.KnownVm;
+import io.pvesync.inventory.ObservedVm;
+import io.pvesync.inventory.VmKind;
+import io.pvesync.inventory.VmStatus;
+
+import io.pvesync.details.GuestCalls.Reply;
 import io.pvesync.proxmox.ApiCall;
 import io.pvesync.proxmox.ProxmoxAuthException;
 import io.pvesync.proxmox.ProxmoxException;

@@ -1,4 +1,11 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
+import io.pvesync.inventory.AddressLookups;
+import io.pvesync.inventory.Doubt;
+import io.pvesync.inventory.KnownVm;
+import io.pvesync.inventory.ObservedVm;
+import io.pvesync.inventory.VmKind;
+import io.pvesync.inventory.VmStatus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pvesync.proxmox.ApiCall;

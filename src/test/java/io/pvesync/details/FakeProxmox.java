@@ -1,4 +1,6 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
+import io.pvesync.inventory.Fixtures;
 
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;

@@ -1,4 +1,6 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
+import io.pvesync.inventory.VmKind;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

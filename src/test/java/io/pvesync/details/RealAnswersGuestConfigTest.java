@@ -1,4 +1,7 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
+import io.pvesync.inventory.RealAnswers;
+import io.pvesync.inventory.VmKind;
 
 import org.junit.jupiter.api.Test;
 

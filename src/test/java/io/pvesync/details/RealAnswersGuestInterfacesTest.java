@@ -1,11 +1,13 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
+import io.pvesync.inventory.RealAnswers;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static io.pvesync.inventory.IpAddr.Family.IPV4;
-import static io.pvesync.inventory.IpAddr.Family.IPV6;
+import static io.pvesync.details.IpAddr.Family.IPV4;
+import static io.pvesync.details.IpAddr.Family.IPV6;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 

@@ -1,4 +1,15 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
+import io.pvesync.inventory.Doubt;
+import io.pvesync.inventory.KnownVm;
+import io.pvesync.inventory.NodeState;
+import io.pvesync.inventory.ObservedVm;
+import io.pvesync.inventory.Printable;
+import io.pvesync.inventory.Snapshot;
+import io.pvesync.inventory.TaskMark;
+import io.pvesync.inventory.TaskWindow;
+import io.pvesync.inventory.VmKind;
+import io.pvesync.inventory.VmStatus;
 
 import java.util.HashMap;
 import java.util.Map;

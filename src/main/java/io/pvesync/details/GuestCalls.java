@@ -1,4 +1,5 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pvesync.proxmox.ApiCall;

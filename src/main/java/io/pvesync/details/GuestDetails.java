@@ -1,8 +1,17 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
 
-import io.pvesync.inventory.GuestProbe.Lookup;
-import io.pvesync.inventory.GuestProbe.Probe;
-import io.pvesync.inventory.GuestProbe.Work;
+import io.pvesync.inventory.AddressLookups;
+import io.pvesync.inventory.Doubt;
+import io.pvesync.inventory.KnownVm;
+import io.pvesync.inventory.ObservedVm;
+import io.pvesync.inventory.Snapshot;
+import io.pvesync.inventory.TaskMark;
+import io.pvesync.inventory.TaskWindow;
+import io.pvesync.inventory.VmStatus;
+
+import io.pvesync.details.GuestProbe.Lookup;
+import io.pvesync.details.GuestProbe.Probe;
+import io.pvesync.details.GuestProbe.Work;
 import io.pvesync.proxmox.ProxmoxApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,10 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
+import io.pvesync.inventory.AddressLookups;
+import io.pvesync.inventory.KnownVm;
+import io.pvesync.inventory.ObservedVm;
+import io.pvesync.inventory.VmKind;
+import io.pvesync.inventory.VmStatus;
 
 import ch.qos.logback.classic.Level;
 import io.pvesync.testing.LogCapture;

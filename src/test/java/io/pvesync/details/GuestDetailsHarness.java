@@ -1,4 +1,11 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
+import io.pvesync.inventory.KnownVm;
+import io.pvesync.inventory.NodeState;
+import io.pvesync.inventory.ObservedVm;
+import io.pvesync.inventory.Snapshot;
+import io.pvesync.inventory.VmKind;
+import io.pvesync.inventory.VmStatus;
 
 import io.pvesync.testing.MutableClock;
 import io.pvesync.config.ClusterConfig;

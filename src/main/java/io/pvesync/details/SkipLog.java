@@ -1,6 +1,7 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
 
-import io.pvesync.inventory.PassSkips.LeftAlone;
+
+import io.pvesync.details.PassSkips.LeftAlone;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,14 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
+import io.pvesync.inventory.Doubt;
+import io.pvesync.inventory.Fixtures;
+import io.pvesync.inventory.KnownVm;
+import io.pvesync.inventory.NodeState;
+import io.pvesync.inventory.ObservedVm;
+import io.pvesync.inventory.Snapshot;
+import io.pvesync.inventory.TaskWindow;
+import io.pvesync.inventory.VmKind;
+import io.pvesync.inventory.VmStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

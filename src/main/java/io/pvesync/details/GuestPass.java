@@ -1,7 +1,13 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
 
-import io.pvesync.inventory.GuestProbe.Probe;
-import io.pvesync.inventory.GuestProbe.Work;
+import io.pvesync.inventory.KnownVm;
+import io.pvesync.inventory.ObservedVm;
+import io.pvesync.inventory.Snapshot;
+import io.pvesync.inventory.TaskWindow;
+import io.pvesync.inventory.VmStatus;
+
+import io.pvesync.details.GuestProbe.Probe;
+import io.pvesync.details.GuestProbe.Work;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,4 +1,6 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
+import io.pvesync.inventory.Printable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

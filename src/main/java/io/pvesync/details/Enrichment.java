@@ -1,4 +1,7 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
+import io.pvesync.inventory.AddressLookups;
+import io.pvesync.inventory.Snapshot;
 
 import java.util.Map;
 import java.util.Objects;

@@ -1,4 +1,5 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
 
 import java.util.List;
 import java.util.Locale;

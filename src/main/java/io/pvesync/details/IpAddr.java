@@ -1,4 +1,4 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
 
 /**
  * One address a guest reported on an interface, prefix length already removed.

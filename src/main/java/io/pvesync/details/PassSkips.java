@@ -1,4 +1,7 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
+import io.pvesync.inventory.AddressLookups;
+import io.pvesync.inventory.ObservedVm;
 
 import io.pvesync.inventory.AddressLookups.Skipped;
 

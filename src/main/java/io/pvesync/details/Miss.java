@@ -1,4 +1,5 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
+
 
 /**
  * Why a guest has no address this pass.

@@ -1,4 +1,4 @@
-package io.pvesync.inventory;
+package io.pvesync.details;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
