@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -100,6 +101,8 @@ public final class GuestDetails implements AutoCloseable {
 
     private final Map<Integer, GuestConfig> configs = new ConcurrentHashMap<>();
     private final Map<Integer, Lookup> lookups = new ConcurrentHashMap<>();
+    /** Guests whose due lookups were skipped, since the first pass that skipped them (the queue's age). */
+    private final Map<Integer, Instant> waitingSince = new ConcurrentHashMap<>();
     /** The last note logged per guest, so a state is logged once when it appears. */
     private final Map<Integer, String> loggedNotes = new HashMap<>();
     private final SkipLog skipLog;
@@ -255,12 +258,26 @@ public final class GuestDetails implements AutoCloseable {
         if (deferred) {
             return new Enrichment(enriched, notes, calls.requests(), probe.lookupCounts(), true);
         }
+        AddressLookups lookups = probe.lookupCounts();
+        Optional<Instant> oldest = queueAge(skips.waiting(), results.keySet());
         logChanges(results, probe);
         skipLog.passEnded(skips, probe.reachedNodes, planned);
         logHeld(holds);
         log.debug("cluster={} - guest details: {} of {} guests looked at, {} requests",
                 cluster, results.size(), snapshot.vms().size(), calls.requests());
-        return new Enrichment(enriched, notes, calls.requests(), probe.lookupCounts());
+        return new Enrichment(enriched, notes, calls.requests(), new AddressLookups(lookups.found(), lookups.none(),
+                lookups.failed(), lookups.skipped(), lookups.nodesLeftAlone(), oldest));
+    }
+
+    /**
+     * Keeps since when each guest has waited for its lookups: from the first pass that skipped
+     * them until a pass makes them; the oldest of those times.
+     */
+    private Optional<Instant> queueAge(Set<Integer> skippedNow, Set<Integer> lookedAt) {
+        Instant now = clock.instant();
+        lookedAt.stream().filter(vmid -> !skippedNow.contains(vmid)).forEach(waitingSince::remove);
+        skippedNow.forEach(vmid -> waitingSince.putIfAbsent(vmid, now));
+        return waitingSince.values().stream().min(Instant::compareTo);
     }
 
     /**
@@ -352,6 +369,7 @@ public final class GuestDetails implements AutoCloseable {
         Set<Integer> listed = new HashSet<>(snapshot.held().keySet());
         snapshot.vms().forEach(vm -> listed.add(vm.vmid()));
         configs.keySet().retainAll(listed);
+        waitingSince.keySet().retainAll(listed);
         lookups.keySet().retainAll(listed);
         loggedNotes.keySet().retainAll(listed);
         identity.retainAll(listed);

@@ -39,6 +39,8 @@ final class PassSkips {
     private final Map<String, LeftAlone> leftAlone = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> skippedOnNode = new ConcurrentHashMap<>();
     private final AtomicInteger forNode = new AtomicInteger();
+    /** The guests whose due lookups this pass skipped: they wait for a later pass. */
+    private final java.util.Set<Integer> waiting = ConcurrentHashMap.newKeySet();
     private final AtomicInteger forDeadline = new AtomicInteger();
     private final AtomicInteger forApi = new AtomicInteger();
 
@@ -54,6 +56,7 @@ final class PassSkips {
     Miss skip(ObservedVm vm) {
         if (apiDown.get()) {
             forApi.incrementAndGet();
+            waiting.add(vm.vmid());
             return apiMiss();
         }
         Miss leftAloneNode = skipOnLeftAloneNode(vm);
@@ -63,6 +66,7 @@ final class PassSkips {
         deadline.compareAndSet(UNSET, System.nanoTime() + budget.toNanos());
         if (System.nanoTime() - deadline.get() >= 0) {
             forDeadline.incrementAndGet();
+            waiting.add(vm.vmid());
             return Miss.forThisPass("lookup skipped: this pass's budget of " + format(budget) + " for guest lookups"
                     + " was spent");
         }
@@ -79,8 +83,14 @@ final class PassSkips {
             return null;
         }
         forNode.incrementAndGet();
+        waiting.add(vm.vmid());
         skippedOnNode.computeIfAbsent(vm.node(), n -> new AtomicInteger()).incrementAndGet();
         return nodeMiss(node);
+    }
+
+    /** The guests whose due lookups this pass skipped. */
+    java.util.Set<Integer> waiting() {
+        return java.util.Set.copyOf(waiting);
     }
 
     /** The node did not answer a guest call in time; {@code detail}: what timed out, on which call. */

@@ -1,6 +1,8 @@
 package io.pvesync.inventory;
 
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
@@ -15,18 +17,33 @@ import java.util.Objects;
  *                       its guests' lookups were skipped, e.g. {@code pve2 -> "not answering in
  *                       time: read timed out after 10s on GET /nodes/pve2/qemu/101/config; 14
  *                       lookups skipped"}
+ * @param oldestWaiting  since when the guest waiting longest for its lookups has waited (its due
+ *                       lookups skipped in every pass since), empty when none waits: the age of the
+ *                       slow path's queue
  */
-public record AddressLookups(int found, int none, int failed, Skipped skipped, Map<String, String> nodesLeftAlone) {
+public record AddressLookups(int found, int none, int failed, Skipped skipped, Map<String, String> nodesLeftAlone,
+                             Optional<Instant> oldestWaiting) {
     public static final AddressLookups NONE = new AddressLookups(0, 0, 0);
 
     public AddressLookups {
         Objects.requireNonNull(skipped, "skipped");
+        Objects.requireNonNull(oldestWaiting, "oldestWaiting");
         nodesLeftAlone = Map.copyOf(nodesLeftAlone);
+    }
+
+    /** Lookups of a pass, nobody's lookup waiting since an earlier pass. */
+    public AddressLookups(int found, int none, int failed, Skipped skipped, Map<String, String> nodesLeftAlone) {
+        this(found, none, failed, skipped, nodesLeftAlone, Optional.empty());
     }
 
     /** Lookups of a pass that skipped none. */
     public AddressLookups(int found, int none, int failed) {
         this(found, none, failed, Skipped.NONE, Map.of());
+    }
+
+    /** The lookups this pass made: the queue's "done". */
+    public int done() {
+        return found + none + failed;
     }
 
     /**

@@ -67,6 +67,7 @@ final class ClusterRecordJson {
             skipped.put("api", a.lookups().skipped().api());
             ObjectNode alone = lookups.putObject("nodesLeftAlone");
             a.lookups().nodesLeftAlone().forEach(alone::put);
+            a.lookups().oldestWaiting().ifPresent(t -> lookups.put("oldestWaiting", t.toString()));
             ObjectNode notes = o.putObject("addressNotes");
             a.addressNotes().forEach((vmid, why) -> notes.put(String.valueOf(vmid), why));
         });
@@ -134,7 +135,7 @@ final class ClusterRecordJson {
         }
         AddressLookups lookups = new AddressLookups(l.path("found").asInt(), l.path("none").asInt(),
                 l.path("failed").asInt(), new AddressLookups.Skipped(sk.path("node").asInt(),
-                sk.path("deadline").asInt(), sk.path("api").asInt()), alone);
+                sk.path("deadline").asInt(), sk.path("api").asInt()), alone, instant(l, "oldestWaiting"));
         Map<Integer, String> notes = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = o.path("addressNotes").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();

@@ -101,6 +101,13 @@ public final class Metrics {
             .labelNames("cluster", "reason")
             .withoutExemplars()
             .register(registry);
+    private final Gauge lookupsWaiting = Gauge.builder()
+            .name("pvesync_lookups_waiting")
+            .help("Guests whose due lookups (config, address) the last pass that wrote the table left for a later"
+                    + " pass: the length of the slow path's queue; /status lookupQueue says since when the oldest waits")
+            .labelNames("cluster")
+            .withoutExemplars()
+            .register(registry);
     private final Gauge nodesLeftAlone = Gauge.builder()
             .name("pvesync_nodes_left_alone")
             .help("Nodes the last pass that wrote the table stopped asking per-guest calls (slow or unreachable);"
@@ -130,6 +137,7 @@ public final class Metrics {
             lastSuccess.initLabelValues(cluster);
             withoutAddress.initLabelValues(cluster);
             nodesLeftAlone.initLabelValues(cluster);
+            lookupsWaiting.initLabelValues(cluster);
             SKIP_REASONS.forEach(r -> lookupsSkipped.initLabelValues(cluster, r));
             consecutiveFailures.initLabelValues(cluster);
             RESULTS.forEach(r -> passes.initLabelValues(cluster, r));
@@ -191,6 +199,7 @@ public final class Metrics {
             c.lastApplied().ifPresent(a -> {
                 withoutAddress.labelValues(c.name()).set(a.addressNotes().size());
                 nodesLeftAlone.labelValues(c.name()).set(a.lookups().nodesLeftAlone().size());
+                lookupsWaiting.labelValues(c.name()).set(a.lookups().skipped().total());
             });
         }
     }
@@ -218,6 +227,7 @@ public final class Metrics {
         consecutiveFailures.labelValues(cluster).set(0);
         withoutAddress.labelValues(cluster).set(outcome.addressNotes().size());
         nodesLeftAlone.labelValues(cluster).set(outcome.lookups().nodesLeftAlone().size());
+        lookupsWaiting.labelValues(cluster).set(outcome.lookups().skipped().total());
         lastSuccess.labelValues(cluster).set(outcome.startedAt().plus(outcome.duration()).toEpochMilli() / 1000.0);
     }
 }

@@ -70,6 +70,7 @@ final class StatusJson {
             node.putNull("addressLookups");
             node.putNull("lookupsSkipped");
             node.putNull("nodesLeftAlone");
+            node.putNull("lookupQueue");
             node.putNull("vmsWithoutAddress");
             return;
         }
@@ -77,6 +78,12 @@ final class StatusJson {
         AddressLookups lookups = applied.get().lookups();
         lookups(node.putObject("addressLookups"), lookups);
         skipped(node.putObject("lookupsSkipped"), lookups.skipped());
+        // the slow path's queue (DESIGN.md 3.6): lookups made, lookups left for a later pass, and
+        // since when the guest waiting longest has waited
+        ObjectNode queue = node.putObject("lookupQueue");
+        queue.put("done", lookups.done());
+        queue.put("waiting", lookups.skipped().total());
+        queue.put("oldestWaiting", time(lookups.oldestWaiting()));
         ObjectNode leftAlone = node.putObject("nodesLeftAlone");
         new TreeMap<>(lookups.nodesLeftAlone()).forEach(leftAlone::put);
         withoutAddress(node.putObject("vmsWithoutAddress"), applied.get().addressNotes());

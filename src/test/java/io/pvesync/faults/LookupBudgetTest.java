@@ -72,6 +72,16 @@ class LookupBudgetTest {
             // every size the listing showed is written, every stored address kept
             assertThat(table.synced()).isEqualTo(VmsTable.truth(sim));
             assertThat(cut.apply().orElseThrow().updated()).isEqualTo(30);
+            // the slow path's queue: what waits, and since when (the first pass that skipped it)
+            assertThat(cut.lookups().skipped().total()).isPositive();
+            java.time.Instant since = cut.lookups().oldestWaiting().orElseThrow();
+            assertThat(since).isBeforeOrEqualTo(java.time.Instant.now());
+            SyncOutcome again = hurried.run(SyncMode.RECONCILE);
+            assertThat(again.lookups().oldestWaiting()).as("still waiting since the first cut pass").contains(since);
+            sim.nodes().forEach(node -> sim.slowGuestCalls(node, Duration.ZERO));
+            SyncOutcome done = full.run(SyncMode.RECONCILE);
+            assertThat(done.lookups().skipped().total()).isZero();
+            assertThat(done.lookups().oldestWaiting()).isEmpty();
         }
     }
 

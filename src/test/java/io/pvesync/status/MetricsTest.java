@@ -142,7 +142,8 @@ class MetricsTest {
                 "pvesync_api_requests_total", "pvesync_api_errors_total", "pvesync_sync_duration_seconds",
                 "pvesync_sync_total", "pvesync_rows_written_total", "pvesync_last_success_timestamp_seconds",
                 "pvesync_address_lookups_total", "pvesync_vms_without_address", "pvesync_consecutive_failures",
-                "pvesync_healthy", "pvesync_lookups_skipped_total", "pvesync_nodes_left_alone");
+                "pvesync_healthy", "pvesync_lookups_skipped_total", "pvesync_nodes_left_alone",
+                "pvesync_lookups_waiting");
         for (String family : text.families()) {
             assertThat(text.help(family)).as("HELP of %s", family).isNotBlank();
             assertThat(text.type(family)).as("TYPE of %s", family).isNotNull();

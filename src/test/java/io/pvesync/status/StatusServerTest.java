@@ -165,6 +165,7 @@ class StatusServerTest {
                    "addressLookups": {"found": 1, "none": 2, "failed": 0},
                    "lookupsSkipped": {"total": 0, "node": 0, "deadline": 0, "api": 0},
                    "nodesLeftAlone": {},
+                   "lookupQueue": {"done": 3, "waiting": 0, "oldestWaiting": null},
                    "vmsWithoutAddress": {"count": 2, "truncated": 0,
                      "vms": {"104": "guest agent not running", "231": "no address configured"}}},
                   {"name": "prod", "state": "degraded", "running": false, "runningMode": null,
@@ -177,6 +178,7 @@ class StatusServerTest {
                    "addressLookups": {"found": 0, "none": 0, "failed": 0},
                    "lookupsSkipped": {"total": 0, "node": 0, "deadline": 0, "api": 0},
                    "nodesLeftAlone": {},
+                   "lookupQueue": {"done": 0, "waiting": 0, "oldestWaiting": null},
                    "vmsWithoutAddress": {"count": 0, "truncated": 0, "vms": {}}}
                  ]}
                 """.formatted(API_DOWN, Outcomes.GUARD_TEXT)));
@@ -228,7 +230,7 @@ class StatusServerTest {
         String why = "not answering in time: read timed out after 5s on GET /nodes/pve2/qemu/101/config;"
                 + " 14 lookups skipped";
         AddressLookups lookups = new AddressLookups(18, 0, 2, new AddressLookups.Skipped(14, 5, 0),
-                Map.of("pve2", why));
+                Map.of("pve2", why), Optional.of(START.minusSeconds(90)));
         var outcome = Outcomes.ok("lab", START, Duration.ofSeconds(6), applied(0, 3, 37, 0, 0),
                 Map.of(101, "node pve2 not answering in time (read timed out after 5s on GET"
                         + " /nodes/pve2/qemu/101/config)"), lookups, 23);
@@ -248,6 +250,11 @@ class StatusServerTest {
         assertThat(text.value("pvesync_lookups_skipped_total", "cluster", "prod", "reason", "node")).isZero();
         assertThat(text.value("pvesync_nodes_left_alone", "cluster", "lab")).isEqualTo(1);
         assertThat(text.value("pvesync_nodes_left_alone", "cluster", "prod")).isZero();
+        // the slow path's queue: made, left for later, and since when the oldest waits
+        assertThat(lab.get("lookupQueue")).isEqualTo(JSON.readTree(
+                "{\"done\": 20, \"waiting\": 19, \"oldestWaiting\": \"2026-03-01T09:58:30Z\"}"));
+        assertThat(text.value("pvesync_lookups_waiting", "cluster", "lab")).isEqualTo(19);
+        assertThat(text.value("pvesync_lookups_waiting", "cluster", "prod")).isZero();
     }
 
     @Test
