@@ -3,7 +3,6 @@ package io.pvesync.cli;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pvesync.config.ClusterConfig;
 import io.pvesync.config.Durations;
-import io.pvesync.config.MissingPolicy;
 import io.pvesync.config.PvesyncConfig;
 import io.pvesync.daemon.InstanceName;
 import io.pvesync.details.GuestDetails;
@@ -25,9 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -95,7 +92,7 @@ final class SyncCommand {
             VmStore store = new VmStore(pool, config.database().statementTimeout());
             PassLock lock = new PassLock(pool);
             // a manual pass is a pass: every daemon's /health, /status and backoff see it (DESIGN 3.11)
-            SyncHealth record = new SyncHealth(guards(config), config.status().staleAfter(), Clock.systemUTC(),
+            SyncHealth record = new SyncHealth(config.missingPolicies(), config.status().staleAfter(), Clock.systemUTC(),
                     "pvesync sync on " + InstanceName.local(), new ClusterStates(pool));
             int failed = 0;
             for (int i = 0; i < clusters.size(); i++) {
@@ -145,11 +142,6 @@ final class SyncCommand {
         }
     }
 
-    private static Map<String, MissingPolicy> guards(PvesyncConfig config) {
-        Map<String, MissingPolicy> guards = new LinkedHashMap<>();
-        config.clusters().forEach(c -> guards.put(c.name(), c.missing()));
-        return guards;
-    }
 
     private void print(SyncOutcome outcome, boolean dryRun) {
         out.println(outcome.cluster() + ": " + (dryRun ? "dry run, nothing written: " : "") + outcome.summary());

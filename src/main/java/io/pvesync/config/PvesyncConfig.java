@@ -1,7 +1,9 @@
 package io.pvesync.config;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -20,6 +22,13 @@ public record PvesyncConfig(
 
     public Optional<ClusterConfig> cluster(String name) {
         return clusters.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    /** Each cluster's guard against mass disappearance (and its grace), by name, in config order. */
+    public Map<String, MissingPolicy> missingPolicies() {
+        Map<String, MissingPolicy> out = new LinkedHashMap<>();
+        clusters.forEach(c -> out.put(c.name(), c.missing()));
+        return out;
     }
 
     /** The names of the configured clusters other than {@code name}. */

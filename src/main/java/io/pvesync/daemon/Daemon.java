@@ -3,7 +3,6 @@ package io.pvesync.daemon;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pvesync.config.ClusterConfig;
 import io.pvesync.config.ConfigSummary;
-import io.pvesync.config.MissingPolicy;
 import io.pvesync.config.PvesyncConfig;
 import io.pvesync.details.GuestDetails;
 import io.pvesync.proxmox.ProxmoxClient;
@@ -25,9 +24,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -106,7 +103,7 @@ public final class Daemon implements AutoCloseable {
                 sessions = SessionGuard.checkedAtStart(config);
             }
             Metrics metrics = new Metrics(names);
-            SyncHealth health = new SyncHealth(guards(config), config.status().staleAfter(), clock, instance,
+            SyncHealth health = new SyncHealth(config.missingPolicies(), config.status().staleAfter(), clock, instance,
                     new ClusterStates(pool));
             VmStore store = new VmStore(pool, config.database().statementTimeout());
             for (ClusterConfig cluster : config.clusters()) {
@@ -249,11 +246,6 @@ public final class Daemon implements AutoCloseable {
         stopped.countDown();
     }
 
-    private static Map<String, MissingPolicy> guards(PvesyncConfig config) {
-        Map<String, MissingPolicy> guards = new LinkedHashMap<>();
-        config.clusters().forEach(c -> guards.put(c.name(), c.missing()));
-        return guards;
-    }
 
     private static void closeQuietly(SharedStateRefresher sharing) {
         if (sharing != null) {

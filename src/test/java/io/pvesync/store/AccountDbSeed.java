@@ -13,7 +13,8 @@ final class AccountDbSeed {
             "memory_mb", "disk_gb", "proxmox_node", "template_id", "notes", "created_at", "updated_at", "owner_id");
     static final String NULLIF = "NULLIF(current_setting('app.current_user_id'::text, true), ''::text)";
 
-    private static final String DDL = """
+    /** The owners' schema as the seed writes it (plus the application's users table), without rows. */
+    static final String SCHEMA = """
             CREATE TABLE public.users (
                 id SERIAL PRIMARY KEY,
                 username VARCHAR(50) UNIQUE NOT NULL,
@@ -50,6 +51,9 @@ final class AccountDbSeed {
             WHERE
                 current_setting('app.current_user_role', TRUE) = 'admin'
                 OR owner_id = current_setting('app.current_user_id', TRUE)::INTEGER;
+            """;
+
+    private static final String ROWS = """
             INSERT INTO public.users (username, email) VALUES ('alice', 'a@example.org'), ('bob', NULL);
             INSERT INTO public.vms (vmid, name, ip_address, status, notes, owner_id)
             VALUES (100, 'alice-web', '10.0.0.10', 'running', 'customer pays yearly', 1),
@@ -61,7 +65,7 @@ final class AccountDbSeed {
     }
 
     static void create(TestDatabase db) throws SQLException {
-        owner(db, DDL);
+        owner(db, SCHEMA + ROWS);
     }
 
     /** Runs statements as the owner (superuser on the test server). */

@@ -28,38 +28,7 @@ class ExistingAccountDbMigrationTest {
     @BeforeAll
     static void seedThenMigrate() throws Exception {
         try (Connection c = db.ownerConnection(); Statement st = c.createStatement()) {
-            st.execute("""
-                    CREATE TABLE public.users (
-                        id SERIAL PRIMARY KEY,
-                        username VARCHAR(50) UNIQUE NOT NULL,
-                        email VARCHAR(100),
-                        role VARCHAR(20) DEFAULT 'user');
-                    CREATE TABLE public.vms
-                    (
-                        id SERIAL PRIMARY KEY,
-                        vmid INTEGER NOT NULL,
-                        name VARCHAR(100) NOT NULL,
-                        ip_address VARCHAR(45),
-                        status VARCHAR(20) DEFAULT 'stopped',
-                        cpu_cores INTEGER,
-                        memory_mb INTEGER,
-                        disk_gb INTEGER,
-                        proxmox_node VARCHAR(100),
-                        template_id INTEGER,
-                        notes TEXT,
-                        created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP,
-                        updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP,
-                        owner_id INTEGER REFERENCES public.users(id)
-                    );
-                    ALTER TABLE public.vms ENABLE ROW LEVEL SECURITY;
-                    CREATE POLICY vms_admin_policy ON public.vms FOR ALL TO PUBLIC
-                        USING (current_setting('app.current_user_role', TRUE) = 'admin');
-                    CREATE POLICY vms_user_policy ON public.vms FOR ALL TO PUBLIC
-                        USING (owner_id = current_setting('app.current_user_id', TRUE)::INTEGER);
-                    CREATE OR REPLACE VIEW public.vms_with_rls AS
-                    SELECT * FROM public.vms
-                    WHERE current_setting('app.current_user_role', TRUE) = 'admin'
-                        OR owner_id = current_setting('app.current_user_id', TRUE)::INTEGER;
+            st.execute(AccountDbSeed.SCHEMA + """
                     INSERT INTO public.users (username, email) VALUES ('alice', 'a@example.org'), ('bob', NULL);
                     INSERT INTO public.vms (vmid, name, ip_address, status, cpu_cores, memory_mb, disk_gb,
                             proxmox_node, template_id, notes, created_at, updated_at, owner_id)
