@@ -314,8 +314,8 @@ public final class GuestDetails implements AutoCloseable {
         if (work.inDoubt()) {
             return 0;
         }
-        if (work.known() == null) {
-            return 1;
+        if (work.known() == null || work.known().incarnation() == null) {
+            return 1; // new: its row is there or comes at once, its first marker waits for this
         }
         return work.known().status() != work.vm().status() ? 2 : 3;
     }

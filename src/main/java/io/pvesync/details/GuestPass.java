@@ -73,13 +73,29 @@ public final class GuestPass {
         Map<Integer, String> reexamined = new HashMap<>();
         for (Work work : works) {
             deferred.put(work.vm().vmid(), new Probe(work.vm(), GuestDetails.DEFERRED));
-            if (work.readConfig() && known.containsKey(work.vm().vmid())) {
+            if (work.readConfig() && reexamined(work)) {
                 // its config may show another VM (a reuse the task list no longer shows): nothing
                 // of it is written before the marker is read
                 reexamined.put(work.vm().vmid(), "its config is read later in this pass");
             }
         }
         return build(deferred, true, reexamined);
+    }
+
+    /**
+     * Whether the config the pass reads may show that the row is another VM's: it is in doubt, or
+     * the row has a marker to compare. A row without one (inserted at first sight, DESIGN.md 3.1)
+     * and not in doubt gets the listing's values like any trusted row: the config only gives it
+     * its first marker.
+     */
+    private boolean reexamined(Work work) {
+        KnownVm row = known.get(work.vm().vmid());
+        return row != null && (work.inDoubt() || row.incarnation() != null);
+    }
+
+    /** Whether the listing shows VMIDs without a row: {@link #listing()} gives them their rows at once. */
+    public boolean hasNewVmids() {
+        return works.stream().anyMatch(work -> !known.containsKey(work.vm().vmid()));
     }
 
     /** Step 2: the configs the pass needs; {@link Enrichment#deferred()} when addresses are still due. */

@@ -109,7 +109,11 @@ final class IdentityCheck {
     private Optional<Suspicion> freshSuspicion(ObservedVm vm, KnownVm stored, TaskWindow tasks,
                                                Map<String, NodeState> nodes) {
         if (stored == null) {
-            return Optional.empty(); // no row, nothing to inherit
+            // no row, nothing to inherit, so its row may come before its marker (DESIGN.md 3.1);
+            // but after a destroy of the VMID the listing may still show the VM before it
+            return tasks.destroyed(vm.vmid(), TaskMark.NONE, null)
+                    ? Optional.of(new Suspicion(Doubt.LIFECYCLE, "a destroy of its VMID is in the task list"))
+                    : Optional.empty();
         }
         if (stored.status() == VmStatus.MISSING) {
             return Optional.of(new Suspicion(Doubt.LIFECYCLE, "listed again while its row says missing (its VM"
@@ -119,15 +123,17 @@ final class IdentityCheck {
         Long ignoreUpTo = createdNoLaterThan(stored, since);
         Optional<String> task = tasks.lifecycle(vm.vmid(), since, ignoreUpTo);
         if (task.isPresent()) {
-            // a row whose marker was never read, with only a create or restore to show (its own,
-            // when no earlier pass's task list is known): the config decides, as for a change
-            Doubt doubt = stored.incarnation() == null && !tasks.destroyed(vm.vmid(), since, ignoreUpTo)
-                    ? Doubt.CHANGED : Doubt.LIFECYCLE;
+            // a row whose marker was never read (inserted at first sight, its config not read
+            // since): a task after the pass that wrote it means another VM, whatever its kind; with
+            // no such pass known (a restart), a create alone may be the row's own, and the config
+            // decides, as for a change
+            boolean ownCreatePossible = since.nodes().isEmpty() && !tasks.destroyed(vm.vmid(), since, ignoreUpTo);
+            Doubt doubt = stored.incarnation() == null && ownCreatePossible ? Doubt.CHANGED : Doubt.LIFECYCLE;
             return Optional.of(new Suspicion(doubt, task.get() + " since its row was last confirmed"));
         }
         if (!Objects.equals(stored.name(), vm.name())) {
             // a rename is rare, and a config file moved to another VMID by hand leaves no task
-            return Optional.of(new Suspicion(Doubt.CHANGED, "listed as \"" + Printable.of(vm.name())
+            return Optional.of(changed(stored, "listed as \"" + Printable.of(vm.name())
                     + "\" but its row says \"" + Printable.of(stored.name()) + "\""));
         }
         if (stored.status() == vm.status()) {
@@ -135,8 +141,20 @@ final class IdentityCheck {
         }
         String change = "listed as " + vm.status().column() + " but its row says "
                 + (stored.status() == null ? "another status" : stored.status().column());
-        return tasks.gap(since, nodes).map(gap -> new Suspicion(Doubt.CHANGED, change
+        return tasks.gap(since, nodes).map(gap -> changed(stored, change
                 + ", and the task list cannot vouch that the VMID kept its VM (" + gap + ")"));
+    }
+
+    /**
+     * A change the marker must explain: the config decides when the row has a marker to compare.
+     * A row without one (its first config read failed or was cut since its insert) cannot tell its
+     * VM from another cloned into the VMID (a {@code qmclone} task carries the source's VMID, and
+     * the destroy before it may have left the node's short task list): it counts as another VM.
+     */
+    private static Suspicion changed(KnownVm stored, String why) {
+        return stored.incarnation() == null
+                ? new Suspicion(Doubt.LIFECYCLE, why + ", and its row has no incarnation marker to compare")
+                : new Suspicion(Doubt.CHANGED, why);
     }
 
     /**
@@ -183,10 +201,11 @@ final class IdentityCheck {
                 // let a later pass search the task list from after this task began
                 holds.put(vm.vmid(), stored == null ? NOT_YET + running.get() + "; it gets its row once the task ends"
                         : running.get() + "; the row is kept as it was until the task ends");
-            } else if (stored == null && !configsRead.contains(vm.vmid())) {
-                // a row inserted without its marker could not tell its VM from a later one
-                holds.put(vm.vmid(), NOT_YET + "its config (and with it its incarnation marker) could not be read;"
-                        + " it gets its row once it can");
+            } else if (stored == null && why != null && !configsRead.contains(vm.vmid())) {
+                // a new VMID gets its row at once, its marker later (nothing to inherit), unless the
+                // listing may still show the VM destroyed before it: its config tells
+                holds.put(vm.vmid(), NOT_YET + why.why() + ", so the listing may still show the VM before; it gets"
+                        + " its row once its config can be read");
             } else if (why != null && !configsRead.contains(vm.vmid())) {
                 holds.put(vm.vmid(), why.why() + ", and its config could not be read to tell a change of the same"
                         + " VM from another VM under a reused VMID; the row is kept as it was until the config can be"

@@ -13,8 +13,9 @@ import java.util.Set;
  * @param missing          grace period and the guards (mass disappearance, mass marker change)
  * @param partial          an early write of a pass that writes again (DESIGN.md 3.6, "Two speeds"):
  *                         it refreshes rows and inserts new VMs, but marks nothing missing, retires
- *                         nothing (those guests are held), lets no late application row take over
- *                         and touches no {@code last_seen_at}: the pass's last write decides those,
+ *                         nothing (those guests are held), adopts no application row, lets no late
+ *                         one take over and touches no {@code last_seen_at}: the pass's last write
+ *                         decides those,
  *                         once, with everything the pass learnt
  * @param insertedEarlier  VMIDs an earlier write of this pass inserted: the guards count the VMs the
  *                         cluster had before the pass, as a single write would

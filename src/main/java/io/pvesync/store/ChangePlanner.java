@@ -274,6 +274,11 @@ final class ChangePlanner {
             insert(observed);
             return;
         }
+        if (options.partial()) {
+            // the application's row is there already; whether it is this VM's is decided by the
+            // pass's last write, with the marker the pass read (an early insert would be a second row)
+            return;
+        }
         if (candidates.size() == 1) {
             StoredRow candidate = candidates.get(0);
             Optional<String> obstacle = adoptionObstacle(candidate, observed);

@@ -112,11 +112,20 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
         ApplyOptions options = new ApplyOptions(reconcile, dryRun, otherClusters, config.missing());
         // two speeds (DESIGN.md 3.6): what the listing shows is written before any per-guest
         // request, the markers the pass needed next, the addresses last. A reconcile re-reads every
-        // config anyway, so it writes once, at the end
+        // config, holding every row with a marker until then: it writes new VMIDs at once (a
+        // daemon's first pass), the rest at the end
         GuestPass lookups = details.begin(snapshot, known, reconcile, tasks);
         List<ApplyResult> writes = new ArrayList<>();
-        Enrichment enriched = reconcile ? lookups.all() : lookups.listing();
-        if (enriched.deferred()) {
+        Enrichment enriched;
+        if (reconcile) {
+            if (lookups.hasNewVmids()) {
+                earlyWrite(writes, lookups.listing(), options);
+            }
+            enriched = lookups.all();
+        } else {
+            enriched = lookups.listing();
+        }
+        if (!reconcile && enriched.deferred()) {
             earlyWrite(writes, enriched, options);
             enriched = lookups.markers();
             if (enriched.deferred() && !Thread.currentThread().isInterrupted()) {

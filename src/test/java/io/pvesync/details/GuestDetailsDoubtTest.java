@@ -104,6 +104,43 @@ class GuestDetailsDoubtTest extends GuestDetailsHarness {
     }
 
     @Test
+    void aNewVmidIsWrittenFromTheListingBeforeItsConfigUnlessTheTaskListShowsADestroyOfIt() {
+        ObservedVm fresh = named(104, "web01", VmStatus.STOPPED);
+        ObservedVm reused = named(105, "web02", VmStatus.STOPPED);
+        pve.ok(config(fresh), "qemu/config-agent-on.json").ok(config(reused), "qemu/config-agent-on.json");
+        try (GuestDetails details = details(1)) {
+            TaskWindow tasks = tasks(task("qmdestroy", "105", FIRST.getEpochSecond() - 20, FIRST.getEpochSecond() - 19),
+                    task("qmcreate", "105", FIRST.getEpochSecond() - 10, FIRST.getEpochSecond() - 9));
+
+            Enrichment early = details.begin(listing(FIRST, fresh, reused), Map.of(), false, tasks).listing();
+
+            assertThat(pve.takeAsked()).isEmpty();
+            assertThat(early.snapshot().vms()).extracting(ObservedVm::vmid).containsExactly(104);
+            assertThat(vm(early, 104).incarnation()).isNull();
+            assertThat(early.snapshot().held().keySet()).containsExactly(105);
+        }
+    }
+
+    @Test
+    void aRowWithoutItsMarkerCountsAnyTaskOfItsVmidSinceItsInsertAsAnotherVm() {
+        ObservedVm vm = named(104, "web01", VmStatus.STOPPED);
+        pve.ok(config(vm), "qemu/config-agent-on.json");
+        try (GuestDetails details = details(1)) {
+            // inserted at first sight, its config not read before the pass ended
+            TaskWindow first = tasks();
+            Enrichment inserted = details.begin(listing(FIRST, vm), Map.of(), false, first).listing();
+            details.settled(inserted.snapshot(), Set.of(), first.mark());
+            TaskWindow created = tasks(task("qmcreate", "104", SECOND.getEpochSecond() - 10,
+                    SECOND.getEpochSecond() - 9));
+
+            Enrichment second = details.enrich(listing(SECOND, vm), Map.of(104, row(vm, VmStatus.STOPPED, null)),
+                    false, created);
+
+            assertThat(vm(second, 104).doubt()).as("a create after its insert: not its own").isEqualTo(Doubt.LIFECYCLE);
+        }
+    }
+
+    @Test
     void aStatusChangeWhereANodesListIsCutShortHasTheMarkerRead() {
         ObservedVm vm = qemu(104, "pve1", VmStatus.STOPPED);
         pve.ok(config(vm), "qemu/config-agent-on.json");

@@ -196,19 +196,65 @@ class IdentityFaultsTest {
     }
 
     @Test
-    void aNewVmWhoseFirstConfigReadFailsGetsItsRowWithItsMarkerAPassLater() throws Exception {
-        // found by the soak: a row inserted without its marker could not tell its VM from a later one
-        int vmid = sim.create(SimVm.Kind.QEMU, "pve1");
-        sim.failNext("/nodes/pve1/", 595, "Connection timed out");
-        poll();
-        assertThat(table.rowsOf(vmid)).isEmpty();
+    void aNewVmWhoseFirstConfigReadFailsGetsItsRowAtOnceAndItsMarkerAPassLater() throws Exception {
+        // a VMID without a row has nothing to inherit (DESIGN.md 3.1): the row need not wait
+        int vmid = newVmWithoutItsMarker();
+        assertThat(table.live(vmid)).containsEntry("incarnation", null)
+                .containsEntry("name", sim.vm(vmid).orElseThrow().name());
 
-        poll();
         int alice = table.giveToNewUser(vmid, "alice", "alice's new VM");
         poll();
 
         assertThat(table.rowsOf(vmid)).hasSize(1);
         assertThat(table.live(vmid)).containsEntry("owner_id", alice)
                 .containsEntry("incarnation", sim.vm(vmid).orElseThrow().marker());
+    }
+
+    @Test
+    void aRowWithoutItsMarkerWhoseVmidIsReusedBeforeTheMarkerIsReadStaysWithItsOwner() throws Exception {
+        int vmid = newVmWithoutItsMarker();
+        int alice = table.giveToNewUser(vmid, "alice", "alice's new VM");
+
+        sim.reuseVmid(vmid);
+        poll();
+
+        assertMarkerlessRowRetiredFor(vmid, alice);
+    }
+
+    @Test
+    void aRowWithoutItsMarkerWhoseVmidACloneTookAfterItsDestroyLeftTheTaskListStaysWithItsOwner() throws Exception {
+        int vmid = newVmWithoutItsMarker();
+        int alice = table.giveToNewUser(vmid, "alice", "alice's new VM");
+
+        // the destroy leaves pve1's short task list; the clone's task carries the template's VMID
+        sim.delete(vmid);
+        sim.noiseTasks("pve1", 30);
+        sim.cloneStart(template().vmid(), vmid, "bob-web");
+        sim.cloneFinish(vmid);
+        assertThat(sim.listedLifecycleTasks().getOrDefault(vmid, java.util.Set.of())).as("no task of the VMID shows")
+                .isEmpty();
+        poll();
+
+        assertMarkerlessRowRetiredFor(vmid, alice);
+    }
+
+    /** A new VM on pve1 whose first config read fails: its row is written without its marker. */
+    private int newVmWithoutItsMarker() {
+        int vmid = sim.create(SimVm.Kind.QEMU, "pve1");
+        sim.failNext("/nodes/pve1/", 595, "Connection timed out");
+        poll();
+        return vmid;
+    }
+
+    /** The row inserted before its marker keeps its owner, retired; the VM now under the VMID starts unowned. */
+    private void assertMarkerlessRowRetiredFor(int vmid, int owner) throws Exception {
+        List<Map<String, Object>> rows = table.rowsOf(vmid);
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0)).containsEntry("owner_id", owner).containsEntry("incarnation", null)
+                .containsEntry("status", "missing");
+        assertThat(rows.get(0).get("retired_at")).isNotNull();
+        assertThat(rows.get(1)).containsEntry("owner_id", null).containsEntry("retired_at", null)
+                .containsEntry("incarnation", sim.vm(vmid).orElseThrow().marker())
+                .containsEntry("name", sim.vm(vmid).orElseThrow().name());
     }
 }

@@ -86,7 +86,7 @@ class TwoSpeedsTest {
     }
 
     @Test
-    void aNewVmsRowAppearsWithItsMarkerBeforeItsAddress() throws Exception {
+    void aNewVmsRowAppearsBeforeItsMarkerAndItsAddress() throws Exception {
         try (ProxmoxSimulator sim = simulator();
              ProxmoxClient client = new ProxmoxClient(config(sim));
              ClusterSync sync = sync(config(sim), client)) {
@@ -100,12 +100,63 @@ class TwoSpeedsTest {
             Await.until(() -> !table.rowsOf(vmid).isEmpty(), "the new VM's row");
 
             Map<String, Object> row = table.live(vmid);
-            assertThat(row.get("incarnation")).as("inserted with its marker").isEqualTo(sim.vm(vmid).orElseThrow()
-                    .marker());
-            assertThat(row.get("ip_address")).as("its address is still being asked").isNull();
-            assertThat(pass).isNotDone();
+            SimVm vm = sim.vm(vmid).orElseThrow();
+            assertThat(row).as("the listing's values at once").containsEntry("status", "running")
+                    .containsEntry("name", vm.name()).containsEntry("proxmox_node", vm.node())
+                    .containsEntry("incarnation", null).containsEntry("ip_address", null);
+            assertThat(pass).as("its config is still being read").isNotDone();
+            Await.until(() -> vm.marker().equals(table.live(vmid).get("incarnation")), "its marker written");
+            assertThat(table.live(vmid).get("ip_address")).as("its address is still being asked").isNull();
             assertThat(pass.get(30, TimeUnit.SECONDS).result()).isEqualTo(SyncOutcome.Result.OK);
-            assertThat(table.live(vmid).get("ip_address")).isEqualTo(sim.vm(vmid).orElseThrow().ipAddress());
+            assertThat(table.live(vmid).get("ip_address")).isEqualTo(vm.ipAddress());
+        }
+    }
+
+    @Test
+    void theApplicationsRowForANewVmIsAdoptedByThePassesLastWriteNotBesideItByTheFirst() throws Exception {
+        try (ProxmoxSimulator sim = simulator();
+             ProxmoxClient client = new ProxmoxClient(config(sim));
+             ClusterSync sync = sync(config(sim), client)) {
+            assertThat(sync.run(SyncMode.RECONCILE).result()).isEqualTo(SyncOutcome.Result.OK);
+            int ordered = sim.create(SimVm.Kind.QEMU, sim.nodes().get(0));
+            int other = sim.create(SimVm.Kind.QEMU, sim.nodes().get(0));
+            table.update("INSERT INTO public.vms (vmid, name, status, proxmox_node) VALUES (?, 'ordered', 'stopped',"
+                    + " ?)", ordered, sim.nodes().get(0));
+            sim.nodes().forEach(node -> sim.slowGuestCalls(node, SLOW));
+
+            CompletableFuture<SyncOutcome> pass = CompletableFuture.supplyAsync(() -> sync.run(SyncMode.POLL));
+            Await.until(() -> !table.rowsOf(other).isEmpty(), "the first write");
+
+            assertThat(pass).isNotDone();
+            assertThat(table.rowsOf(ordered)).as("no second row beside the application's").hasSize(1)
+                    .allSatisfy(row -> assertThat(row).containsEntry("proxmox_cluster", null));
+            assertThat(pass.get(30, TimeUnit.SECONDS).result()).isEqualTo(SyncOutcome.Result.OK);
+            assertThat(table.rowsOf(ordered)).singleElement().satisfies(row -> assertThat(row)
+                    .containsEntry("proxmox_cluster", "lab").containsEntry("name", sim.vm(ordered).orElseThrow().name())
+                    .containsEntry("incarnation", sim.vm(ordered).orElseThrow().marker()));
+        }
+    }
+
+    @Test
+    void aDaemonsFirstPassWritesEveryRowBeforeItReadsAConfig() throws Exception {
+        try (ProxmoxSimulator sim = simulator();
+             ProxmoxClient client = new ProxmoxClient(config(sim));
+             ClusterSync sync = sync(config(sim), client)) {
+            sim.nodes().forEach(node -> sim.slowGuestCalls(node, SLOW));
+
+            // a daemon's first pass is a reconcile: every config is read, yet no row waits for one
+            CompletableFuture<SyncOutcome> pass = CompletableFuture.supplyAsync(() -> sync.run(SyncMode.RECONCILE));
+            Await.until(() -> table.synced().keySet().equals(VmsTable.truth(sim).keySet()), "every row written");
+
+            assertThat(pass).as("the configs are still being read").isNotDone();
+            assertThat(table.query("SELECT count(*) AS n FROM public.vms WHERE incarnation IS NOT NULL"))
+                    .containsExactly(Map.of("n", 0L));
+            SyncOutcome outcome = pass.get(60, TimeUnit.SECONDS);
+            assertThat(outcome.result()).as("%s", outcome.summary()).isEqualTo(SyncOutcome.Result.OK);
+            assertThat(outcome.apply().orElseThrow().inserted()).as("one insert per VM").isEqualTo(sim.vms().size());
+            assertThat(table.synced()).isEqualTo(VmsTable.truth(sim));
+            assertThat(table.query("SELECT count(*) AS n FROM public.vms WHERE incarnation IS NULL"))
+                    .containsExactly(Map.of("n", 0L));
         }
     }
 
