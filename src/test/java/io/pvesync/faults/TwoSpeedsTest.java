@@ -2,16 +2,13 @@ package io.pvesync.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pvesync.config.ClusterConfig;
 import io.pvesync.config.Secret;
 import io.pvesync.config.TlsConfig;
 import io.pvesync.details.GuestDetails;
-import io.pvesync.proxmox.ApiCall;
 import io.pvesync.proxmox.ProxmoxApi;
 import io.pvesync.proxmox.ProxmoxClient;
-import io.pvesync.proxmox.ProxmoxException;
 import io.pvesync.sim.AgentState;
 import io.pvesync.sim.ProxmoxSimulator;
 import io.pvesync.sim.SimVm;
@@ -21,6 +18,7 @@ import io.pvesync.store.VmStore;
 import io.pvesync.sync.ClusterSync;
 import io.pvesync.sync.SyncMode;
 import io.pvesync.sync.SyncOutcome;
+import io.pvesync.testing.RecordingApi;
 import io.pvesync.testing.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -164,7 +161,7 @@ class TwoSpeedsTest {
     void theConfigsTheIdentityRulesNeedAreReadBeforeAnyAddress() throws Exception {
         try (ProxmoxSimulator sim = simulator();
              ProxmoxClient client = new ProxmoxClient(config(sim))) {
-            Recording api = new Recording(client);
+            RecordingApi api = new RecordingApi(client);
             try (ClusterSync sync = sync(config(sim), api)) {
                 assertThat(sync.run(SyncMode.RECONCILE).result()).isEqualTo(SyncOutcome.Result.OK);
                 // one guest whose address is due (it started), one whose VMID was reused (in doubt)
@@ -206,43 +203,5 @@ class TwoSpeedsTest {
                 Secret.of(SimulatorBuilder.DEFAULT_TOKEN_SECRET), TlsConfig.systemDefault(), false,
                 Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), 2, Duration.ofMinutes(15),
                 Passes.NO_GRACE);
-    }
-
-    /** The real client, recording the per-guest calls in the order they are sent. */
-    private static final class Recording implements ProxmoxApi {
-        final List<String> calls = new CopyOnWriteArrayList<>();
-        private final ProxmoxApi api;
-
-        Recording(ProxmoxApi api) {
-            this.api = api;
-        }
-
-        @Override
-        public String cluster() {
-            return api.cluster();
-        }
-
-        @Override
-        public JsonNode get(ApiCall call) throws ProxmoxException {
-            if (call.scope() == ApiCall.Scope.GUEST) {
-                calls.add(call.name() + " " + vmid(call));
-            }
-            return api.get(call);
-        }
-
-        @Override
-        public <T> T read(ApiCall call, DataReader<T> reader) throws ProxmoxException {
-            return api.read(call, reader);
-        }
-
-        @Override
-        public <T> T read(ApiCall call, DataReader<T> reader, AnswerCheck<T> check) throws ProxmoxException {
-            return api.read(call, reader, check);
-        }
-
-        private static String vmid(ApiCall call) {
-            String[] parts = call.path().split("/");
-            return parts.length > 4 ? parts[4] : "?";
-        }
     }
 }
