@@ -322,6 +322,7 @@ public final class BenchWorker {
         long rows0 = dbs.rowsWritten(db);
         int api0 = sim.requestCount();
         int resources0 = sim.requests("/cluster/resources");
+        int tasks0 = sim.requests("/cluster/tasks");
         long sql0 = db.counted().statements();
         long tx0 = db.counted().transactions();
         Seen seen = observation.begin(db, cluster);
@@ -332,8 +333,10 @@ public final class BenchWorker {
         Meter.Reading r = meter.stop();
         Map<String, Number> observed = seen.end(start, end);
         int api = sim.requestCount() - api0;
-        // per-guest requests: everything but the listings (/cluster/resources; the baseline's node lists)
-        int guest = api - (sim.requests("/cluster/resources") - resources0) - counts.getOrDefault("listings", 0);
+        // per-guest requests: everything but the cluster-wide ones (/cluster/resources, /cluster/tasks; the
+        // baseline's node lists)
+        int guest = api - (sim.requests("/cluster/resources") - resources0) - (sim.requests("/cluster/tasks") - tasks0)
+                - counts.getOrDefault("listings", 0);
         long sql = db.counted().statements() - sql0;
         long tx = db.counted().transactions() - tx0;
         long rows = dbs.rowsWritten(db) - rows0;

@@ -66,7 +66,7 @@ class BenchReportTest {
                 .contains("| unchanged poll (median of 5) | 1,350 ms = 1.35x the floor | 40,000 ms | 29.6x |")
                 .contains("| change landing, 10% of the VMs (1,000 rows): landed, pass wall | 3,000 ms, 7,000 ms"
                         + " | 39,000 ms, 40,000 ms | 13.0x |")
-                .contains("| change landing, 1 VM's status (1 rows): landed, pass wall | 1,500 ms, 1,800 ms | -, - | - |")
+                .contains("| change landing, 1 VM's status (1 row): landed, pass wall | 1,500 ms, 1,800 ms | -, - | - |")
                 .contains("| figure | 1,000 VMs | 10,000 VMs |")
                 .contains("| first sync: every row in the table | 2,100.0 | 2,100.0 |")
                 .contains("| unchanged poll | 135.0 | 135.0 |")
@@ -89,11 +89,23 @@ class BenchReportTest {
                         + " | 1.60x (160 ms against 100 ms, medians) | **no** |");
     }
 
+    @Test
+    void aPollAskingMoreThanTwoRequestsPerChangedVmIsNamedInTheBoundTarget() {
+        List<JsonNode> results = new ArrayList<>();
+        results.add(line(1_000, "first-sync", "pvesync", 9_000));
+        results.add(line(1_000, "changed-10pct", "pvesync", 700).put("guestApi", 53).put("updated", 100));
+        results.add(line(1_000, "changed-1vm", "pvesync", 16_000).put("guestApi", 70).put("updated", 1));
+
+        assertThat(new BenchReport(results).markdown())
+                .contains("1,000 VMs: 53 per-guest requests for 100 changed rows; 0 in unchanged polls; over the bound:"
+                        + " poll, 1 VM started/stopped at 1,000 VMs, run 0: 70 for 1 | **no** |");
+    }
+
     private static ObjectNode line(int vms, String kase, String system, double wallMs) {
         ObjectNode line = JSON.createObjectNode();
         line.put("vms", vms).put("nodes", vms / 500).put("case", kase).put("system", system).put("wallMs", wallMs)
                 .put("cpuMs", wallMs / 2).put("api", 1).put("guestApi", 0).put("sql", 5).put("rows", 0)
-                .put("maxHeapMb", 256.0).put("simHeapMb", 10.0);
+                .put("maxHeapMb", 256.0).put("simHeapMb", 10.0).put("rep", 0);
         return line;
     }
 }
