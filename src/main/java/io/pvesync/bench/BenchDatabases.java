@@ -180,8 +180,4 @@ final class BenchDatabases {
         }
         return DriverManager.getConnection(url, props);
     }
-
-    String serverUrl() {
-        return serverUrl;
-    }
 }
