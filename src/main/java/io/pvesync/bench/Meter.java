@@ -21,7 +21,8 @@ import javax.management.openmbean.CompositeData;
  * simulator. CPU is counted twice: the threads that are not the simulator's (pvesync's or the
  * baseline's own work: the calling thread, guest-detail workers, OkHttp), and the whole process
  * (adds the simulator serving the requests, GC and JIT). A thread that ends during the pass takes
- * its CPU time with it; pvesync's and the baseline's worker threads outlive a pass.
+ * its CPU time with it; pvesync's and the baseline's worker threads outlive a pass. The benchmark's
+ * own table watcher ({@link TableWatcher}) is left out like the simulator.
  */
 final class Meter {
     private static final String SIMULATOR_THREADS = "pvesim";
@@ -96,12 +97,13 @@ final class Meter {
         return out;
     }
 
-    /** The live threads that are not the simulator's. */
+    /** The live threads that are neither the simulator's nor the table watcher. */
     private long[] ours() {
         long[] ids = threads.getAllThreadIds();
         ThreadInfo[] infos = threads.getThreadInfo(ids);
         return java.util.stream.IntStream.range(0, ids.length)
-                .filter(i -> infos[i] != null && !infos[i].getThreadName().startsWith(SIMULATOR_THREADS))
+                .filter(i -> infos[i] != null && !infos[i].getThreadName().startsWith(SIMULATOR_THREADS)
+                        && !infos[i].getThreadName().equals(TableWatcher.THREAD))
                 .mapToLong(i -> ids[i]).toArray();
     }
 
