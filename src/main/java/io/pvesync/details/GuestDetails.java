@@ -290,6 +290,15 @@ public final class GuestDetails implements AutoCloseable {
         identity.settled(applied, heldByStore, mark);
     }
 
+    /**
+     * Records that an early write of the pass (DESIGN.md 3.6, "Two speeds") committed the rows of
+     * {@code vmids}, inserted from the listing before their markers were read, so that they are
+     * settled as of {@code mark} (the pass's task list) even when the pass's later writes fail.
+     */
+    public void inserted(Set<Integer> vmids, TaskMark mark) {
+        identity.inserted(vmids, mark);
+    }
+
     private Work plan(ObservedVm vm, KnownVm known, boolean reconcile, boolean inDoubt, Instant now) {
         GuestConfig cachedConfig = GuestProbe.cachedConfig(configs, vm);
         // a config already read and found without a marker would only say so again, every poll

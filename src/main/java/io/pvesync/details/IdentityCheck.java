@@ -68,6 +68,16 @@ final class IdentityCheck {
         }
     }
 
+    /**
+     * Records that rows of {@code vmids} were inserted, committed, from a listing whose task list
+     * is {@code mark}: a lifecycle task of their VMIDs after it is another VM's. Without it (the
+     * pass's later writes failing) the next pass would search the whole list, and a create whose
+     * destroy left the list could pass for the row's own.
+     */
+    void inserted(Set<Integer> vmids, TaskMark mark) {
+        vmids.forEach(vmid -> settledAt.put(vmid, mark));
+    }
+
     /** Forgets the guests no longer listed. */
     void retainAll(Set<Integer> listed) {
         settledAt.keySet().retainAll(listed);

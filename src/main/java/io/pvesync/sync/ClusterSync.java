@@ -119,18 +119,18 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
         Enrichment enriched;
         if (reconcile) {
             if (lookups.hasNewVmids()) {
-                earlyWrite(writes, lookups.listing(), options);
+                earlyWrite(writes, lookups.listing(), options, tasks);
             }
             enriched = lookups.all();
         } else {
             enriched = lookups.listing();
         }
         if (!reconcile && enriched.deferred()) {
-            earlyWrite(writes, enriched, options);
+            earlyWrite(writes, enriched, options, tasks);
             enriched = lookups.markers();
             if (enriched.deferred() && !Thread.currentThread().isInterrupted()) {
                 try {
-                    earlyWrite(writes, enriched, options);
+                    earlyWrite(writes, enriched, options, tasks);
                 } catch (StoreException e) {
                     return failedAfter(writes, e, mode, started, t0);
                 }
@@ -144,9 +144,7 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
                     + " shutdown after " + writes.size() + " of the pass's writes (what the listing showed first);"
                     + " the next pass writes the rest");
         }
-        Set<Integer> inserted = new HashSet<>();
-        writes.forEach(write -> write.changes().stream().filter(c -> c.kind() == VmChange.Kind.INSERT)
-                .forEach(c -> inserted.add(c.vmid())));
+        Set<Integer> inserted = inserts(writes);
         try {
             writes.add(store.apply(enriched.snapshot(), options.lastAfter(inserted)));
         } catch (StoreException e) {
@@ -179,10 +177,24 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
      * ApplyOptions#early()}); a dry run writes once, at the end, what all would change. A failure
      * here fails the pass; one after it keeps what this wrote, and the pass says so.
      */
-    private void earlyWrite(List<ApplyResult> writes, Enrichment enriched, ApplyOptions options) {
+    private void earlyWrite(List<ApplyResult> writes, Enrichment enriched, ApplyOptions options, TaskWindow tasks) {
         if (!options.dryRun() && !Thread.currentThread().isInterrupted()) {
-            writes.add(store.apply(enriched.snapshot(), options.early()));
+            ApplyResult written = store.apply(enriched.snapshot(), options.early());
+            writes.add(written);
+            if (tasks.readable()) {
+                // the rows it inserted are true as of this listing and task list, whatever becomes
+                // of the pass's later writes: a task of their VMIDs after these is another VM's
+                // (a row without its marker cannot tell, DESIGN.md 3.1)
+                details.inserted(inserts(List.of(written)), tasks.mark());
+            }
         }
+    }
+
+    private static Set<Integer> inserts(List<ApplyResult> writes) {
+        Set<Integer> inserted = new HashSet<>();
+        writes.forEach(write -> write.changes().stream().filter(c -> c.kind() == VmChange.Kind.INSERT)
+                .forEach(c -> inserted.add(c.vmid())));
+        return inserted;
     }
 
     /**
