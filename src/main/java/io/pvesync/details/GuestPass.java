@@ -98,6 +98,11 @@ public final class GuestPass {
         return works.stream().anyMatch(work -> !known.containsKey(work.vm().vmid()));
     }
 
+    /** Whether {@link #markers()} has configs to read (none: its enrichment is the listing's). */
+    public boolean readsConfigs() {
+        return works.stream().anyMatch(Work::readConfig);
+    }
+
     /** Step 2: the configs the pass needs; {@link Enrichment#deferred()} when addresses are still due. */
     public Enrichment markers() {
         List<Work> configs = works.stream().filter(Work::readConfig).map(Work::configOnly).toList();

@@ -143,7 +143,7 @@ final class IdentityCheck {
         }
         if (!Objects.equals(stored.name(), vm.name())) {
             // a rename is rare, and a config file moved to another VMID by hand leaves no task
-            return Optional.of(changed(stored, "listed as \"" + Printable.of(vm.name())
+            return Optional.of(renamed(stored, "listed as \"" + Printable.of(vm.name())
                     + "\" but its row says \"" + Printable.of(stored.name()) + "\""));
         }
         if (stored.status() == vm.status()) {
@@ -151,17 +151,21 @@ final class IdentityCheck {
         }
         String change = "listed as " + vm.status().column() + " but its row says "
                 + (stored.status() == null ? "another status" : stored.status().column());
-        return tasks.gap(since, nodes).map(gap -> changed(stored, change
+        // a row without its marker too: a status change while a node's list falls short is common
+        // (a node offline, a busy node), and retiring for it would take customers' rows away; the
+        // config gives the row its first marker (README, "Which VM is this row": limits)
+        return tasks.gap(since, nodes).map(gap -> new Suspicion(Doubt.CHANGED, change
                 + ", and the task list cannot vouch that the VMID kept its VM (" + gap + ")"));
     }
 
     /**
-     * A change the marker must explain: the config decides when the row has a marker to compare.
+     * A rename the marker must explain: the config decides when the row has a marker to compare.
      * A row without one (its first config read failed or was cut since its insert) cannot tell its
-     * VM from another cloned into the VMID (a {@code qmclone} task carries the source's VMID, and
-     * the destroy before it may have left the node's short task list): it counts as another VM.
+     * VM renamed from another cloned into the VMID under another name (a {@code qmclone} task
+     * carries the source's VMID, and the destroy before it may have left the node's short task
+     * list): it counts as another VM.
      */
-    private static Suspicion changed(KnownVm stored, String why) {
+    private static Suspicion renamed(KnownVm stored, String why) {
         return stored.incarnation() == null
                 ? new Suspicion(Doubt.LIFECYCLE, why + ", and its row has no incarnation marker to compare")
                 : new Suspicion(Doubt.CHANGED, why);

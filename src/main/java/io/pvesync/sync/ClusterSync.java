@@ -127,8 +127,10 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
         }
         if (!reconcile && enriched.deferred()) {
             earlyWrite(writes, enriched, options, tasks);
+            boolean configsRead = lookups.readsConfigs();
             enriched = lookups.markers();
-            if (enriched.deferred() && !Thread.currentThread().isInterrupted()) {
+            // a markers step that read no config has nothing the first write did not have
+            if (enriched.deferred() && configsRead && !Thread.currentThread().isInterrupted()) {
                 try {
                     earlyWrite(writes, enriched, options, tasks);
                 } catch (StoreException e) {

@@ -238,6 +238,22 @@ class IdentityFaultsTest {
         assertMarkerlessRowRetiredFor(vmid, alice);
     }
 
+    @Test
+    void aRowWithoutItsMarkerWhoseStatusChangeTheTaskListCannotVouchForKeepsItsOwnerAndGetsItsMarker()
+            throws Exception {
+        int vmid = newVmWithoutItsMarker();
+        int alice = table.giveToNewUser(vmid, "alice", "alice's new VM");
+
+        // pve1's short list no longer reaches back to the pass that wrote the row: nothing vouches
+        sim.stop(vmid);
+        sim.noiseTasks("pve1", 30);
+        poll();
+
+        assertThat(table.rowsOf(vmid)).hasSize(1);
+        assertThat(table.live(vmid)).containsEntry("owner_id", alice).containsEntry("status", "stopped")
+                .containsEntry("incarnation", sim.vm(vmid).orElseThrow().marker());
+    }
+
     /** A new VM on pve1 whose first config read fails: its row is written without its marker. */
     private int newVmWithoutItsMarker() {
         int vmid = sim.create(SimVm.Kind.QEMU, "pve1");
