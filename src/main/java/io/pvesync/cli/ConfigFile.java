@@ -3,6 +3,7 @@ package io.pvesync.cli;
 import io.pvesync.config.ConfigException;
 import io.pvesync.config.ConfigLoader;
 import io.pvesync.config.PvesyncConfig;
+import io.pvesync.logging.SwitchableEncoder;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -16,7 +17,10 @@ final class ConfigFile {
     static Optional<PvesyncConfig> load(Arguments args, PrintStream err) throws UsageException {
         Path file = Path.of(args.required("--config"));
         try {
-            return Optional.of(new ConfigLoader().load(file));
+            PvesyncConfig config = new ConfigLoader().load(file);
+            // from here on, log lines are in the format the config asks for (logback.xml starts with text)
+            SwitchableEncoder.use(config.logging().format());
+            return Optional.of(config);
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return Optional.empty();

@@ -72,11 +72,12 @@ public final class ConfigLoader {
         ScheduleConfig schedule = schedule(top.section("schedule"));
         List<ClusterConfig> clusters = pending.stream().map(p -> p.withBudget(schedule)).toList();
         StatusConfig status = status(top.section("status"), secrets, schedule);
+        LoggingConfig logging = logging(top.section("logging"));
         top.finish();
         if (!problems.isEmpty()) {
             throw new ConfigException(name, problems);
         }
-        return new PvesyncConfig(file, database, clusters, schedule, status);
+        return new PvesyncConfig(file, database, clusters, schedule, status, logging);
     }
 
     private DatabaseConfig database(Section s, SecretReader secrets) {
@@ -284,6 +285,16 @@ public final class ConfigLoader {
         Duration stale = duration(s, "stale-after", defaultStale);
         s.finish();
         return new StatusConfig(address, token, stale);
+    }
+
+    private LoggingConfig logging(Section s) {
+        LogFormat format = s.text("format").map(text -> LogFormat.named(text).orElseGet(() -> {
+            s.problem("format", "\"" + text + "\" is not a log format: text (the default, for the journal) or json"
+                    + " (one object per line, for log pipelines)");
+            return LogFormat.TEXT;
+        })).orElse(LogFormat.TEXT);
+        s.finish();
+        return new LoggingConfig(format);
     }
 
     private static Duration duration(Section s, String key, Duration fallback) {

@@ -23,7 +23,8 @@ public final class ConfigSummary {
         lines.add("config: poll every " + Durations.format(s.poll()) + ", reconcile \"" + s.reconcile()
                 + "\", clustered " + s.clustered() + "; status on " + st.listen().getHostString() + ":"
                 + st.listen().getPort() + ", resync token " + (st.resyncToken().isPresent() ? "<masked>" : "none")
-                + ", stale after " + Durations.format(st.staleAfter()));
+                + ", stale after " + Durations.format(st.staleAfter()) + "; logs as "
+                + config.logging().format().name().toLowerCase(Locale.ROOT));
         for (ClusterConfig c : config.clusters()) {
             MissingPolicy m = c.missing();
             lines.add("config: cluster=" + c.name() + " endpoints " + c.endpoints() + ", token " + c.tokenId()

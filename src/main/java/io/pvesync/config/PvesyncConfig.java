@@ -14,10 +14,17 @@ public record PvesyncConfig(
         DatabaseConfig database,
         List<ClusterConfig> clusters,
         ScheduleConfig schedule,
-        StatusConfig status) {
+        StatusConfig status,
+        LoggingConfig logging) {
 
     public PvesyncConfig {
         clusters = List.copyOf(clusters);
+    }
+
+    /** A config with the default logging (text). */
+    public PvesyncConfig(Path source, DatabaseConfig database, List<ClusterConfig> clusters, ScheduleConfig schedule,
+                         StatusConfig status) {
+        this(source, database, clusters, schedule, status, LoggingConfig.DEFAULT);
     }
 
     public Optional<ClusterConfig> cluster(String name) {

@@ -31,6 +31,8 @@ public final class Metrics {
     private static final List<String> ROW_KINDS = List.of("inserted", "updated", "missing");
     private static final List<String> LOOKUP_OUTCOMES = List.of("found", "none", "failed");
     private static final List<String> SKIP_REASONS = List.of("node", "deadline", "api");
+    /** The states of {@code pvesync_cluster_state}: the result of the latest finished pass, or none yet. */
+    static final List<String> STATES = List.of("starting", "ok", "degraded", "failed");
     /** The calls a pass makes; the node and vmid are placeholders, only the names are used. */
     private static final List<String> KNOWN_CALLS = List.of(
             ApiCall.clusterResources().name(),
@@ -160,6 +162,43 @@ public final class Metrics {
                     }
                 })
                 .register(registry);
+        // the result of the latest finished pass as a state set, so an alert can ask "degraded for 10
+        // minutes" without guessing from counters; a running pass does not hide it
+        GaugeWithCallback.builder()
+                .name("pvesync_cluster_state")
+                .help("1 for the state of the cluster's latest finished pass (by any instance), 0 for the others:"
+                        + " starting = none yet, ok, degraded (written, but the guard tripped, the token cannot see"
+                        + " the nodes, or too much was held too long: see /status), failed = nothing written")
+                .labelNames("cluster", "state")
+                .callback(cb -> {
+                    SyncHealth health = watched.get();
+                    if (health != null) {
+                        for (ClusterState c : health.clusters()) {
+                            String state = state(c);
+                            STATES.forEach(s -> cb.call(s.equals(state) ? 1 : 0, c.name(), s));
+                        }
+                    }
+                })
+                .register(registry);
+        // an alert cannot read the config: this is status.stale-after, so the alert on a stale cluster
+        // uses the same threshold as /health
+        GaugeWithCallback.builder()
+                .name("pvesync_stale_after_seconds")
+                .help("status.stale-after: /health turns 503 when a cluster's last success is older than this")
+                .labelNames("cluster")
+                .callback(cb -> {
+                    SyncHealth health = watched.get();
+                    if (health != null) {
+                        double seconds = health.staleAfter().toMillis() / 1000.0;
+                        health.clusterNames().forEach(c -> cb.call(seconds, c));
+                    }
+                })
+                .register(registry);
+    }
+
+    /** {@code pvesync_cluster_state}'s state of {@code c}: its latest finished pass's result, else starting. */
+    static String state(ClusterState c) {
+        return c.lastPass().map(p -> p.result().name().toLowerCase(Locale.ROOT)).orElse("starting");
     }
 
     /** The registry holding these metrics, for the /metrics handler (and any more the daemon adds). */
@@ -167,7 +206,10 @@ public final class Metrics {
         return registry;
     }
 
-    /** Reports {@code health} as the {@code pvesync_healthy} gauge; a later call replaces the earlier. */
+    /**
+     * Reports {@code health} as the gauges read at each scrape ({@code pvesync_healthy},
+     * {@code pvesync_cluster_state}, {@code pvesync_stale_after_seconds}); a later call replaces the earlier.
+     */
     public void watch(SyncHealth health) {
         watched.set(health);
     }

@@ -94,6 +94,11 @@ public final class SyncHealth {
         return out;
     }
 
+    /** How old a cluster's last success may be before health turns (status.stale-after). */
+    public Duration staleAfter() {
+        return staleAfter;
+    }
+
     /** The configured clusters, in config order. */
     public synchronized List<String> clusterNames() {
         return List.copyOf(records.keySet());

@@ -134,6 +134,35 @@ class MetricsTest {
     }
 
     @Test
+    void clusterStateIsTheLatestFinishedPassesResultAndARunningPassDoesNotHideIt() throws IOException {
+        MutableClock clock = new MutableClock(START);
+        SyncHealth health = new SyncHealth(List.of("lab", "prod"), Duration.ofMinutes(7), clock);
+        metrics.watch(health);
+        assertThat(states(scrape(), "lab")).isEqualTo(Map.of("starting", 1.0, "ok", 0.0, "degraded", 0.0, "failed", 0.0));
+
+        health.finished(Outcomes.degraded("lab", START));
+        health.finished(Outcomes.failed("prod", START, "Proxmox API: down"));
+        health.started("lab", io.pvesync.sync.SyncMode.POLL);
+        PromText text = scrape();
+
+        assertThat(states(text, "lab")).isEqualTo(Map.of("starting", 0.0, "ok", 0.0, "degraded", 1.0, "failed", 0.0));
+        assertThat(states(text, "prod")).isEqualTo(Map.of("starting", 0.0, "ok", 0.0, "degraded", 0.0, "failed", 1.0));
+        health.finished(Outcomes.ok("lab", START.plusSeconds(30)));
+        assertThat(states(scrape(), "lab")).isEqualTo(Map.of("starting", 0.0, "ok", 1.0, "degraded", 0.0, "failed", 0.0));
+        // status.stale-after, for the alert on a stale cluster
+        assertThat(text.value("pvesync_stale_after_seconds", "cluster", "lab")).isEqualTo(420);
+        assertThat(text.value("pvesync_stale_after_seconds", "cluster", "prod")).isEqualTo(420);
+    }
+
+    private static Map<String, Double> states(PromText text, String cluster) {
+        Map<String, Double> out = new java.util.HashMap<>();
+        for (String state : List.of("starting", "ok", "degraded", "failed")) {
+            out.put(state, text.value("pvesync_cluster_state", "cluster", cluster, "state", state));
+        }
+        return out;
+    }
+
+    @Test
     void everyFamilyHasHelpAndTypeAndAUnitInItsName() throws IOException {
         metrics.watch(new SyncHealth(List.of("lab"), Duration.ofMinutes(5), new MutableClock(START)));
         PromText text = scrape();
@@ -143,7 +172,7 @@ class MetricsTest {
                 "pvesync_sync_total", "pvesync_rows_written_total", "pvesync_last_success_timestamp_seconds",
                 "pvesync_address_lookups_total", "pvesync_vms_without_address", "pvesync_consecutive_failures",
                 "pvesync_healthy", "pvesync_lookups_skipped_total", "pvesync_nodes_left_alone",
-                "pvesync_lookups_waiting");
+                "pvesync_lookups_waiting", "pvesync_cluster_state", "pvesync_stale_after_seconds");
         for (String family : text.families()) {
             assertThat(text.help(family)).as("HELP of %s", family).isNotBlank();
             assertThat(text.type(family)).as("TYPE of %s", family).isNotNull();

@@ -15,8 +15,10 @@ import java.util.regex.Pattern;
  * would reject or mis-read: bad metric or label names, bad label syntax or escapes, unparsable
  * values, a HELP or TYPE line after its family's samples or given twice, a family's samples split
  * up, and a sample given twice.
+ *
+ * <p>Public for the check that the monitoring files use only what {@code /metrics} exposes.
  */
-final class PromText {
+public final class PromText {
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final Pattern META = Pattern.compile("# (HELP|TYPE) (\\S+)(?: (.*))?");
@@ -26,12 +28,13 @@ final class PromText {
     private final Map<String, String> types = new HashMap<>();
     private final Map<String, String> helps = new HashMap<>();
     private final Set<String> families = new java.util.LinkedHashSet<>();
+    private final Map<String, Map<String, Set<String>>> series = new TreeMap<>();
 
     private PromText() {
     }
 
     /** @throws IllegalArgumentException naming the line and what is wrong with it */
-    static PromText parse(String text) {
+    public static PromText parse(String text) {
         PromText p = new PromText();
         Set<String> familiesWithSamples = new HashSet<>();
         Set<String> closedFamilies = new HashSet<>();
@@ -82,6 +85,8 @@ final class PromText {
             if (p.samples.put(s.key(), s.value) != null) {
                 throw new IllegalArgumentException(where + "sample given twice");
             }
+            Map<String, Set<String>> labels = p.series.computeIfAbsent(s.name, n -> new TreeMap<>());
+            s.labels.forEach((k, v) -> labels.computeIfAbsent(k, x -> new java.util.TreeSet<>()).add(v));
         }
         return p;
     }
@@ -110,6 +115,14 @@ final class PromText {
 
     Map<String, Double> samples() {
         return Map.copyOf(samples);
+    }
+
+    /**
+     * Every sample name ({@code _bucket}, {@code _sum} and {@code _count} as they are written) with
+     * its label names and the values each takes; a name without labels maps to an empty map.
+     */
+    public Map<String, Map<String, Set<String>>> series() {
+        return java.util.Collections.unmodifiableMap(series);
     }
 
     /** A histogram's or summary's _bucket, _sum and _count belong to the family named without them. */
