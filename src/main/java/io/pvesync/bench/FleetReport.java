@@ -29,7 +29,7 @@ public final class FleetReport {
                         + " s (first sync p50 " + ms(r, "firstSyncP50Ms") + ", max " + ms(r, "firstSyncMaxMs") + ")"),
                 new Row("passes per minute per cluster (mean, min-max)", r -> f2(r.path("passesPerMinuteMean").asDouble())
                         + " (" + f2(r.path("passesPerMinuteMin").asDouble()) + "-" + f2(r.path("passesPerMinuteMax").asDouble()) + ")"),
-                new Row("passes in the window (recorded; by /metrics)", r -> r.path("passes").asInt() + "; "
+                new Row("passes started in the window (recorded); ended (/metrics)", r -> r.path("passes").asInt() + "; "
                         + Math.round(r.path("passesByMetrics").asDouble()) + " " + r.path("results").toString()),
                 new Row("late passes / missed polls (gap > poll + " + tolerance() + " s)", r -> r.path("latePasses").asInt()
                         + " / " + r.path("missedPolls").asInt()),

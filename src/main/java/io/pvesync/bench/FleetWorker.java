@@ -35,7 +35,7 @@ import java.util.TreeMap;
  * whole daemon, as {@code pvesync run} starts it (a config file, Quartz's jobs, one per cluster),
  * against {@code --clusters} simulated clusters of {@code --vms} VMs each, which run in a second
  * JVM ({@link FleetSimulators}) so that this process's CPU and heap are pvesync's. After a warm-up
- * (every cluster's first sync, then one poll interval) it measures a window of {@code --minutes}
+ * (every cluster's first sync, then its first poll) it measures a window of {@code --minutes}
  * and prints one {@code RESULT {json}} line; progress goes to stderr.
  *
  * <p>Arguments: {@code --clusters N --vms N --nodes N --minutes M --poll SECONDS --db-url URL
@@ -161,10 +161,10 @@ public final class FleetWorker {
             progress("starting the daemon: %d clusters, poll every %d s", clusters, poll.toSeconds());
             try (Daemon daemon = Daemon.start(config, Clock.systemUTC(), "fleet-bench")) {
                 sampler.start();
-                Instant firstSyncs = awaitFirstSyncs(sampler, started);
-                progress("every cluster's first sync ended after %.1f s; one more poll interval before measuring",
+                Instant firstSyncs = awaitPasses(sampler, started, 1, "first sync");
+                progress("every cluster's first sync ended after %.1f s; waiting for every cluster's first poll",
                         Duration.between(started, firstSyncs).toMillis() / 1000.0);
-                Thread.sleep(poll.toMillis());
+                awaitPasses(sampler, started, 2, "first poll");
 
                 Map<String, Double> metrics0 = syncTotals(daemon);
                 long[] sim0 = counts(simOut, simIn);
@@ -206,20 +206,26 @@ public final class FleetWorker {
         }
     }
 
-    private Instant awaitFirstSyncs(FleetSampler sampler, Instant started) throws InterruptedException {
+    /**
+     * Waits until every cluster has {@code passes} recorded passes: 1, its first sync; 2, its first
+     * scheduled poll too, which the scheduler spreads over the interval after the first one.
+     */
+    private Instant awaitPasses(FleetSampler sampler, Instant started, int passes, String what)
+            throws InterruptedException {
         Instant limit = started.plus(WARMUP_LIMIT);
         int reported = -1;
-        while (sampler.timeline().clustersSeen() < clusters) {
+        while (sampler.timeline().clustersWith(passes) < clusters) {
             if (sampler.failure() != null) {
                 throw new IllegalStateException("sampling failed: " + sampler.failure());
             }
+            int seen = sampler.timeline().clustersWith(passes);
             if (Instant.now().isAfter(limit)) {
-                throw new IllegalStateException("warm-up: only " + sampler.timeline().clustersSeen() + " of " + clusters
-                        + " clusters finished a first pass within " + WARMUP_LIMIT.toMinutes() + " minutes");
+                throw new IllegalStateException("warm-up: only " + seen + " of " + clusters + " clusters had their "
+                        + what + " within " + WARMUP_LIMIT.toMinutes() + " minutes");
             }
-            if (sampler.timeline().clustersSeen() != reported) {
-                reported = sampler.timeline().clustersSeen();
-                progress("first syncs ended: %d of %d", reported, clusters);
+            if (seen != reported) {
+                reported = seen;
+                progress("%s ended: %d of %d clusters", what, reported, clusters);
             }
             Thread.sleep(500);
         }

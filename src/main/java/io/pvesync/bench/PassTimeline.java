@@ -32,9 +32,9 @@ final class PassTimeline {
         byCluster.computeIfAbsent(cluster, c -> new ConcurrentSkipListMap<>()).putIfAbsent(pass.startedAt(), pass);
     }
 
-    /** The clusters with at least one recorded pass. */
-    int clustersSeen() {
-        return byCluster.size();
+    /** The clusters with at least {@code passes} recorded passes. */
+    int clustersWith(int passes) {
+        return (int) byCluster.values().stream().filter(m -> m.size() >= passes).count();
     }
 
     /** The durations of each cluster's first pass (its first sync). */

@@ -95,7 +95,8 @@ public final class SyncScheduler implements ResyncTrigger, AutoCloseable {
      * one (every config and address read), then polls follow every interval.
      *
      * <p>The clusters' polls are spread evenly over the interval, the first cluster's one interval
-     * after the start, the next ones a share of the interval later each. Started together, every
+     * after the start, the next ones a share of the interval later each (the last cluster's first
+     * poll thus comes up to two intervals after its first pass, once). Started together, every
      * cluster's poll would otherwise fire in the same second, every interval, for as long as the
      * daemon runs: with 100 clusters, 100 passes waiting at once for the few connections of the
      * pool (database.pool-size) and for the cores, each pass started late by that queue
