@@ -27,6 +27,7 @@ import java.util.Set;
  * {@code pvesync_bench_base} are created there, replacing earlier ones). Every measured pass is
  * appended to {@code --results} as one JSON line; the Markdown report goes to stdout.
  * {@code pvesync bench --report FILE} prints the report of saved results again.
+ * {@code pvesync bench --fleet 20x1000,100x100} measures many clusters in one instance instead ({@link FleetBench}).
  */
 final class BenchCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,8 +42,12 @@ final class BenchCommand {
 
     int run(List<String> rest) throws UsageException {
         Arguments args = Arguments.parse("bench", rest, Set.of("--vms", "--nodes", "--db-url", "--db-user", "--repeat",
-                "--warmup", "--xmx", "--results", "--report", "--timing"), Set.of("--no-baseline"));
+                "--warmup", "--xmx", "--results", "--report", "--timing", "--fleet", "--fleet-minutes", "--fleet-nodes"),
+                Set.of("--no-baseline"));
         try {
+            if (args.value("--fleet").isPresent()) {
+                return new FleetBench(out, err).run(args);
+            }
             if (args.value("--report").isPresent()) {
                 out.print(new BenchReport(read(Path.of(args.value("--report").get()))).markdown());
                 return ExitCode.OK;

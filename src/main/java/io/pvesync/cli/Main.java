@@ -40,6 +40,8 @@ public final class Main {
                       the performance benchmark against the simulator (in Proxmox's time unless
                       --timing none) and a PostgreSQL server;
                       prints a Markdown report (see BENCHMARKS.md)
+              bench   --fleet 20x1000,100x100 [--fleet-minutes 3] [--fleet-nodes 4] [--xmx 256m] [--db-url URL]
+                      many clusters (CLUSTERSxVMS) in one daemon at a 30 s poll, each its own simulator
 
             exit codes: 0 success, 1 a sync failed, 2 bad usage or configuration
             """;

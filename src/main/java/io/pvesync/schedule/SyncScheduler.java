@@ -93,8 +93,18 @@ public final class SyncScheduler implements ResyncTrigger, AutoCloseable {
     /**
      * Schedules every cluster's triggers and starts. Each cluster's first pass, at once, is a full
      * one (every config and address read), then polls follow every interval.
+     *
+     * <p>The clusters' polls are spread evenly over the interval, the first cluster's one interval
+     * after the start, the next ones a share of the interval later each (the last cluster's first
+     * poll thus comes up to two intervals after its first pass, once). Started together, every
+     * cluster's poll would otherwise fire in the same second, every interval, for as long as the
+     * daemon runs: with 100 clusters, 100 passes waiting at once for the few connections of the
+     * pool (database.pool-size) and for the cores, each pass started late by that queue
+     * (BENCHMARKS.md, "Many clusters in one instance").
      */
     public void start() throws SchedulerException {
+        Instant firstPolls = Instant.now().plus(schedule.poll());
+        int index = 0;
         for (String cluster : runners.keySet()) {
             JobDetail job = JobBuilder.newJob(PassJob.class)
                     .withIdentity(jobKey(cluster))
@@ -102,7 +112,8 @@ public final class SyncScheduler implements ResyncTrigger, AutoCloseable {
                     .storeDurably()
                     .build();
             // replace: a shared job store keeps them from the last start, with an older schedule perhaps
-            scheduler.scheduleJob(job, Set.of(pollTrigger(cluster), reconcileTrigger(cluster)), true);
+            Instant firstPoll = firstPolls.plus(schedule.poll().multipliedBy(index++).dividedBy(runners.size()));
+            scheduler.scheduleJob(job, Set.of(pollTrigger(cluster, firstPoll), reconcileTrigger(cluster)), true);
             JobDataMap first = new JobDataMap();
             first.put(PassJob.MODE, SyncMode.RECONCILE.name());
             scheduler.triggerJob(jobKey(cluster), first);
@@ -110,14 +121,14 @@ public final class SyncScheduler implements ResyncTrigger, AutoCloseable {
         scheduler.start();
     }
 
-    private Trigger pollTrigger(String cluster) {
+    private Trigger pollTrigger(String cluster, Instant firstPoll) {
         JobDataMap data = new JobDataMap();
         data.put(PassJob.MODE, SyncMode.POLL.name());
         return TriggerBuilder.newTrigger()
                 .withIdentity(new TriggerKey("poll-" + cluster, GROUP))
                 .forJob(jobKey(cluster))
                 .usingJobData(data)
-                .startAt(Date.from(Instant.now().plus(schedule.poll())))
+                .startAt(Date.from(firstPoll))
                 .withSchedule(SimpleScheduleBuilder.simpleSchedule()
                         .withIntervalInMilliseconds(schedule.poll().toMillis())
                         .repeatForever()
@@ -247,6 +258,11 @@ public final class SyncScheduler implements ResyncTrigger, AutoCloseable {
                 log.debug("cluster={} - next run unknown: {}", cluster, e.getMessage());
             }
         }
+    }
+
+    /** When the cluster's first scheduled poll fires; for tests. */
+    Instant firstPoll(String cluster) throws SchedulerException {
+        return scheduler.getTrigger(new TriggerKey("poll-" + cluster, GROUP)).getStartTime().toInstant();
     }
 
     /** Instant of the next fire of the cluster's triggers; for tests and the status endpoint. */

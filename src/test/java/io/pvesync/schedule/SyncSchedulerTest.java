@@ -7,6 +7,7 @@ import io.pvesync.sync.SyncMode;
 import io.pvesync.sync.SyncOutcome;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,19 @@ class SyncSchedulerTest {
         await(() -> lab.count() >= 4, "four passes");
         assertThat(lab.runs.subList(0, 4)).containsExactly(SyncMode.RECONCILE, SyncMode.POLL, SyncMode.POLL,
                 SyncMode.POLL);
+    }
+
+    @Test
+    void theClustersPollsAreSpreadEvenlyOverTheInterval() throws Exception {
+        RecordingPass[] passes = {new RecordingPass("a"), new RecordingPass("b"), new RecordingPass("c"),
+                new RecordingPass("d")};
+
+        SyncScheduler scheduler = start(Duration.ofSeconds(40), Duration.ofSeconds(40), passes);
+
+        // started together, their polls would all fire in the same instant, every interval
+        Instant a = scheduler.firstPoll("a");
+        assertThat(List.of(scheduler.firstPoll("b"), scheduler.firstPoll("c"), scheduler.firstPoll("d")))
+                .containsExactly(a.plusSeconds(10), a.plusSeconds(20), a.plusSeconds(30));
     }
 
     @Test
