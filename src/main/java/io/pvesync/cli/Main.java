@@ -41,6 +41,8 @@ public final class Main {
                       --timing none) and a PostgreSQL server;
                       prints a Markdown report (see BENCHMARKS.md)
 
+            pvesync --version prints the version.
+
             exit codes: 0 success, 1 a sync failed, 2 bad usage or configuration
             """;
 
@@ -56,6 +58,10 @@ public final class Main {
         if (args.length == 0 || List.of("-h", "--help", "help").contains(args[0])) {
             (args.length == 0 ? err : out).print(USAGE);
             return args.length == 0 ? ExitCode.USAGE : ExitCode.OK;
+        }
+        if (List.of("--version", "version").contains(args[0])) {
+            out.println("pvesync " + Version.current());
+            return ExitCode.OK;
         }
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         try {
