@@ -43,6 +43,8 @@ public final class Main {
               bench   --fleet 20x1000,100x100 [--fleet-minutes 3] [--fleet-nodes 4] [--xmx 256m] [--db-url URL]
                       many clusters (CLUSTERSxVMS) in one daemon at a 30 s poll, each its own simulator
 
+            pvesync --version prints the version.
+
             exit codes: 0 success, 1 a sync failed, 2 bad usage or configuration
             """;
 
@@ -58,6 +60,10 @@ public final class Main {
         if (args.length == 0 || List.of("-h", "--help", "help").contains(args[0])) {
             (args.length == 0 ? err : out).print(USAGE);
             return args.length == 0 ? ExitCode.USAGE : ExitCode.OK;
+        }
+        if (List.of("--version", "version").contains(args[0])) {
+            out.println("pvesync " + Version.current());
+            return ExitCode.OK;
         }
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         try {
