@@ -27,7 +27,7 @@ final class ClusterPanel {
                 .append("<table class=\"facts\">\n");
         c.running().ifPresent(mode -> row(out, "Running now", mode.name().toLowerCase(Locale.ROOT) + " pass"
                 + c.lastAttempt().map(t -> " since " + PageTimes.moment(t, now)).orElse("")
-                + c.runningOn().map(i -> " on " + i).orElse("")));
+                + c.runningOn().filter(i -> !i.isEmpty()).map(i -> " on " + i).orElse("")));
         row(out, "Last pass", lastPass(c, now));
         row(out, "Rows", c.lastApplied().map(a -> counts(a.counts())).orElse("no pass has written the table yet"));
         row(out, "Last success", c.lastSuccess().map(t -> PageTimes.moment(t, now)).orElse("none yet"));
@@ -53,7 +53,8 @@ final class ClusterPanel {
                     + p.result().name().toLowerCase(Locale.ROOT)).orElse("") + ".";
             case OK -> "Synced " + c.lastSuccess().map(t -> PageTimes.relative(t, now)).orElse("") + ".";
             case DEGRADED -> "The latest pass wrote the table, but something needs a look.";
-            case FAILED -> "The latest pass failed and wrote nothing; the rows are as the last success left them.";
+            case FAILED -> "The latest pass failed and wrote nothing; " + (c.lastSuccess().isPresent()
+                    ? "the rows are as the last success left them." : "no pass has written the table yet.");
         };
     }
 

@@ -42,7 +42,7 @@ final class StatusPage {
             table{border-collapse:collapse;width:100%}
             th,td{text-align:left;vertical-align:top;padding:.25rem .6rem .25rem 0;border-top:1px solid #eef1f4}
             th{width:12rem;font-weight:600;color:#3d444d}
-            td.vmid{width:6rem;font-variant-numeric:tabular-nums}
+            .vms th{width:auto}.vms td.vmid{width:5rem;font-variant-numeric:tabular-nums}.vms td+td{width:100%}
             .problem{color:#a40e26;white-space:pre-wrap;overflow-wrap:anywhere}
             .quiet{color:#59636e}
             .old{color:#59636e}

@@ -152,6 +152,25 @@ class StatusPageTest {
         assertThat(fact(section, "Failures in a row")).isEqualTo("1");
         assertThat(fact(section, "Last error")).isEqualTo(API_DOWN + " (pass of 2026-03-01 10:00:30 UTC (10s ago))");
         assertThat(section.selectFirst("span.problem").text()).isEqualTo(API_DOWN);
+        assertThat(section.selectFirst(".summary").text())
+                .isEqualTo("The latest pass failed and wrote nothing; the rows are as the last success left them.");
+    }
+
+    @Test
+    void aClusterThatOnlyFailedSaysNoPassWroteTheTable() {
+        SyncHealth health = new SyncHealth(List.of("edge"), Duration.ofMinutes(5), clock);
+        health.finished(Outcomes.failed("edge", START, API_DOWN));
+        health.started("edge", SyncMode.POLL);
+
+        Element section = cluster(render(health), "edge");
+
+        assertThat(section.attr("data-state")).isEqualTo("running");
+        assertThat(section.selectFirst(".summary").text()).isEqualTo("A pass is running; the one before was failed.");
+        assertThat(fact(section, "Running now")).as("an unnamed instance is not named")
+                .isEqualTo("poll pass since 2026-03-01 10:00:00 UTC (now)");
+        health.finished(Outcomes.failed("edge", START, API_DOWN));
+        assertThat(cluster(render(health), "edge").selectFirst(".summary").text())
+                .isEqualTo("The latest pass failed and wrote nothing; no pass has written the table yet.");
     }
 
     @Test
