@@ -27,9 +27,8 @@ final class StatusPageHandler {
         Responses.send(exchange, 200, HTML, StatusPage.render(view));
     }
 
-    /** pvesync's version from the jar's manifest; a build from the classes directory has none. */
+    /** pvesync's version, as {@code pvesync --version} prints it. */
     static String version() {
-        String v = StatusPageHandler.class.getPackage().getImplementationVersion();
-        return v == null ? "(development build)" : v;
+        return io.pvesync.cli.Version.current();
     }
 }

@@ -302,7 +302,7 @@ class StatusServerTest {
         assertThat(page.select("section.cluster").eachAttr("data-state")).containsExactly("ok", "failed");
         assertThat(page.getElementById("health").select("li").eachText())
                 .containsExactlyElementsOf(health.health().reasons());
-        assertThat(page.selectFirst("header .meta").text()).startsWith("instance (unnamed) · pvesync (development build)");
+        assertThat(page.selectFirst("header .meta").text()).startsWith("instance (unnamed) · pvesync " + io.pvesync.cli.Version.current() + " · ");
     }
 
     @Test
