@@ -49,6 +49,10 @@ final class DemoCommand {
             err.println("pvesync: demo: cannot create a temporary directory: " + e.getMessage());
             return ExitCode.FAILED;
         }
+        if (options.statusPort() != 0) {
+            // before the start's log lines: the first thing the demo says is where to look
+            out.println(Demo.pageLine(options.statusPort()));
+        }
         Demo demo;
         try {
             demo = Demo.start(options);

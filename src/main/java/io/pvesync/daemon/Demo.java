@@ -202,10 +202,20 @@ public final class Demo implements AutoCloseable {
         }
     }
 
-    /** Where to look, for the operator trying the demo. */
+    /** The status page's address when the status endpoint listens on {@code port} (the demo's is loopback). */
+    public static String pageUrl(int port) {
+        return "http://127.0.0.1:" + port + "/";
+    }
+
+    /** The line the demo begins with: where to look first. */
+    public static String pageLine(int port) {
+        return "status page: " + pageUrl(port) + "  (open it in a browser; it reloads itself)";
+    }
+
+    /** Where to look, for the operator trying the demo; the status page first. */
     public String instructions() {
         String db = URL_PARTS.matcher(options.databaseUrl()).replaceFirst("$2");
-        return """
+        return pageLine(statusPort()) + "\n\n" + """
                 pvesync demo is running: a simulated Proxmox VE cluster (3 nodes, HTTPS, %d guests) changes
                 every %s, and the daemon keeps the vms table of database %s in sync.
 

@@ -234,7 +234,7 @@ final class Api {
         if (!guest.agentAnswers()) {
             return Reply.error(500, "QEMU guest agent is not running", version);
         }
-        return Reply.ok(guest.agent() == AgentState.QGA_ERROR ? guests.qgaError() : guests.agentInterfaces(guest));
+        return Reply.ok(guest.agent() == AgentState.QGA_ERROR ? guests.qgaError(faults.agentError(guest.vmid())) : guests.agentInterfaces(guest));
     }
 
     private Reply forbidden(String aclPath, String privileges) {

@@ -21,6 +21,8 @@ final class Faults {
     private final Queue<Failure> failures = new ConcurrentLinkedQueue<>();
     // vmid -> field -> raw JSON value
     private final Map<Integer, Map<String, String>> corrupt = new ConcurrentHashMap<>();
+    // vmid -> the desc its guest agent's error carries
+    private final Map<Integer, String> agentErrors = new ConcurrentHashMap<>();
 
     Duration slow() {
         return slow;
@@ -90,5 +92,14 @@ final class Faults {
     /** The corrupted fields of that guest's {@code /cluster/resources} entry, or null. */
     Map<String, String> corruption(int vmid) {
         return corrupt.isEmpty() ? null : corrupt.get(vmid);
+    }
+
+    void agentError(int vmid, String desc) {
+        agentErrors.put(vmid, Objects.requireNonNull(desc, "desc"));
+    }
+
+    /** The desc of that guest's agent error, or null for the usual one. */
+    String agentError(int vmid) {
+        return agentErrors.get(vmid);
     }
 }

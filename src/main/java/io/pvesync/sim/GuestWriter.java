@@ -209,14 +209,18 @@ final class GuestWriter {
         };
     }
 
-    /** The QGA error object, which Proxmox passes through with HTTP 200. */
-    Reply.Body qgaError() {
+    /**
+     * The QGA error object, which Proxmox passes through with HTTP 200.
+     *
+     * @param desc the error's text; null for the usual "not supported"
+     */
+    Reply.Body qgaError(String desc) {
         return json -> {
             json.writeStartObject();
             json.writeObjectFieldStart("result");
             json.writeObjectFieldStart("error");
             json.writeStringField("class", "Unsupported");
-            json.writeStringField("desc", QGA_UNSUPPORTED);
+            json.writeStringField("desc", desc == null ? QGA_UNSUPPORTED : desc);
             json.writeEndObject();
             json.writeEndObject();
             json.writeEndObject();

@@ -467,6 +467,16 @@ public final class ProxmoxSimulator implements AutoCloseable {
         faults.corrupt(vmid, field, jsonValue);
     }
 
+    /**
+     * Makes the QEMU VM's guest agent answer with an error of its own whose {@code desc} is this
+     * text, passed through by Proxmox as HTTP 200 {@code result.error} (PROXMOX-API.md §4.1). The
+     * agent runs inside the guest, so the guest's owner chooses this text: markup, quotes, anything.
+     */
+    public void agentError(int vmid, String desc) {
+        faults.agentError(vmid, desc);
+        cluster.setAgent(vmid, AgentState.QGA_ERROR);
+    }
+
     /** Stops every endpoint and worker; requests in progress are cut. */
     @Override
     public void close() {

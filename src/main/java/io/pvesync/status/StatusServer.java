@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The status endpoint on the JDK's HTTP server:
  * <ul>
+ *   <li>{@code GET /}: the status page for people ({@link StatusPage});</li>
  *   <li>{@code GET /health}: 200 {@code ok}, or 503 with one reason per line ({@link SyncHealth});</li>
  *   <li>{@code GET /status}: every cluster's sync state as JSON;</li>
  *   <li>{@code GET /metrics}: Prometheus text format (OpenMetrics when the scraper asks for it);</li>
@@ -43,6 +44,7 @@ public final class StatusServer implements AutoCloseable {
     private final MetricsHandler metricsHandler;
     private final ExecutorService executor;
     private final ResyncHandler resync;
+    private final StatusPageHandler page;
     private HttpServer server; // set by start
 
     /**
@@ -60,6 +62,7 @@ public final class StatusServer implements AutoCloseable {
         this.executor = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), named());
         this.resync = new ResyncHandler(resyncToken, health.clusterNames(), trigger, executor);
+        this.page = new StatusPageHandler(health, StatusPageHandler.version());
         metrics.watch(health);
     }
 
@@ -123,6 +126,11 @@ public final class StatusServer implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             switch (path) {
+                case "/" -> {
+                    if (allowed(exchange, method, "GET", "HEAD")) {
+                        page.handle(exchange);
+                    }
+                }
                 case "/health" -> {
                     if (allowed(exchange, method, "GET", "HEAD")) {
                         health(exchange);
@@ -145,7 +153,7 @@ public final class StatusServer implements AutoCloseable {
                     }
                 }
                 default -> Responses.text(exchange, 404, "no such path: " + path
-                        + " (try /health, /status, /metrics, POST /resync)\n");
+                        + " (try /, /health, /status, /metrics, POST /resync)\n");
             }
         } catch (IOException e) {
             // the client went away mid-answer; nothing to tell it, nothing for the operator to do

@@ -99,6 +99,16 @@ public final class SyncHealth {
         return staleAfter;
     }
 
+    /** This instance's name as recorded with its passes (host/pid in the daemon); empty when not named. */
+    public String instance() {
+        return instance;
+    }
+
+    /** The present time by the clock the verdicts use, so a page's "ago" agrees with them. */
+    Instant now() {
+        return clock.instant();
+    }
+
     /** The configured clusters, in config order. */
     public synchronized List<String> clusterNames() {
         return List.copyOf(records.keySet());

@@ -40,12 +40,17 @@ class DemoTest {
                 Duration.ofSeconds(1), Duration.ofMillis(300), dir);
         try (Demo demo = Demo.start(options)) {
             assertThat(demo.instructions()).contains("curl -s http://127.0.0.1:" + demo.statusPort() + "/status");
+            assertThat(demo.instructions().lines().findFirst()).as("the page's URL comes first")
+                    .contains("status page: http://127.0.0.1:" + demo.statusPort()
+                            + "/  (open it in a browser; it reloads itself)");
             try (Connection c = java.sql.DriverManager.getConnection(demoUrl, db.ownerUser(), db.ownerPassword());
                  Statement st = c.createStatement()) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 int rows = 0;
                 int changed = 0;
-                while (System.nanoTime() < deadline && (rows == 0 || changed == 0)) {
+                // until both hold: the demo takes a node offline now and then, and a first pass that meets it
+                // offline inserts only the other nodes' guests
+                while (System.nanoTime() < deadline && (rows <= 10 || changed == 0)) {
                     Thread.sleep(200);
                     try (ResultSet rs = st.executeQuery("SELECT count(*), count(*) FILTER (WHERE updated_at > created_at)"
                             + " FROM public.vms WHERE proxmox_cluster = 'demo'")) {
@@ -61,6 +66,12 @@ class DemoTest {
                     URI.create("http://127.0.0.1:" + demo.statusPort() + "/health")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
+            HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(Demo.pageUrl(demo.statusPort()))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+            assertThat(org.jsoup.Jsoup.parse(page.body()).select("section.cluster").eachAttr("data-cluster"))
+                    .containsExactly("demo");
         } finally {
             try (Connection c = db.ownerConnection(); Statement st = c.createStatement()) {
                 st.execute("DROP DATABASE IF EXISTS " + db.name() + "_demo WITH (FORCE)");

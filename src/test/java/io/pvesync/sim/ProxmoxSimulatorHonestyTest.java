@@ -214,6 +214,21 @@ class ProxmoxSimulatorHonestyTest {
     }
 
     @Test
+    void anAgentErrorCarriesTheTextTheGuestChose() {
+        ProxmoxSimulator sim = sim("9.1.1");
+        SimVm vm = runningWithAgent(sim);
+        String path = "/nodes/" + vm.node() + "/qemu/" + vm.vmid() + "/agent/network-get-interfaces";
+        String desc = "<img src=x onerror=alert(1)> \"&'";
+
+        sim.agentError(vm.vmid(), desc);
+        SimHarness.Answer answer = get(sim, path);
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(Shape.of(fixture("agent/agent-error.json")).differencesFrom(answer.json())).isEmpty();
+        assertThat(answer.data().at("/result/error/desc").asText()).isEqualTo(desc);
+    }
+
+    @Test
     void qemuConfigHasTheKeysAndTypesOfARealConfig() {
         ProxmoxSimulator sim = sim("9.1.1");
         JsonNode agentOn = fixture("qemu/config-agent-on.json").get("data");

@@ -286,12 +286,44 @@ class StatusServerTest {
     }
 
     @Test
+    void rootServesTheStatusPageWithHeadersThatKeepItToItself() throws Exception {
+        health.finished(Outcomes.ok("lab", START));
+        health.finished(Outcomes.failed("prod", START, API_DOWN));
+
+        HttpResponse<String> r = client.get("/");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+        assertThat(r.headers().firstValue("Content-Security-Policy")).contains(StatusPage.CONTENT_SECURITY_POLICY);
+        assertThat(r.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        assertThat(r.headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(r.headers().firstValue("Referrer-Policy")).contains("no-referrer");
+        var page = org.jsoup.Jsoup.parse(r.body());
+        assertThat(page.select("section.cluster").eachAttr("data-state")).containsExactly("ok", "failed");
+        assertThat(page.getElementById("health").select("li").eachText())
+                .containsExactlyElementsOf(health.health().reasons());
+        assertThat(page.selectFirst("header .meta").text()).startsWith("instance (unnamed) · pvesync " + io.pvesync.cli.Version.current() + " · ");
+    }
+
+    @Test
+    void rootAnswersHeadAndRefusesPost() throws Exception {
+        HttpResponse<String> head = client.send("HEAD", "/", null);
+        HttpResponse<String> post = client.send("POST", "/", null);
+
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(head.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
+    }
+
+    @Test
     void unknownPathsAre404() throws Exception {
-        for (String path : List.of("/", "/nope", "/healthz", "/health/", "/status.json")) {
+        for (String path : List.of("/index.html", "/nope", "/healthz", "/health/", "/status.json")) {
             HttpResponse<String> r = client.get(path);
             assertThat(r.statusCode()).as(path).isEqualTo(404);
             assertThat(r.body()).as(path)
-                    .isEqualTo("no such path: " + path + " (try /health, /status, /metrics, POST /resync)\n");
+                    .isEqualTo("no such path: " + path + " (try /, /health, /status, /metrics, POST /resync)\n");
         }
     }
 
