@@ -39,9 +39,9 @@ public final class Main {
                       [--repeat 3] [--xmx 256m] [--timing realistic|none] [--no-baseline] [--report FILE]
                       the performance benchmark against the simulator (in Proxmox's time unless
                       --timing none) and a PostgreSQL server;
-                      prints a Markdown report (see BENCHMARKS.md)
-              bench   --fleet 20x1000,100x100 [--fleet-minutes 3] [--fleet-nodes 4] [--xmx 256m] [--db-url URL]
-                      many clusters (CLUSTERSxVMS) in one daemon at a 30 s poll, each its own simulator
+                      prints a Markdown report (see BENCHMARKS.md);
+                      with --fleet 20x1000,100x100 [--fleet-minutes 3] [--fleet-nodes 4]: many
+                      clusters (CLUSTERSxVMS) in one daemon at a 30 s poll, each its own simulator
 
             pvesync --version prints the version.
 

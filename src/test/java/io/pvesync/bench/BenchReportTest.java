@@ -101,6 +101,29 @@ class BenchReportTest {
                         + " poll, 1 VM started/stopped at 1,000 VMs, run 0: 70 for 1 | **no** |");
     }
 
+    @Test
+    void underProxmoxsTimingTheReportJudgesIssueTensTargets() {
+        List<JsonNode> results = new ArrayList<>();
+        results.add(line(10_000, "first-sync", "pvesync", 70_000).put("timing", "realistic").put("listingMs", 1_400.0)
+                .put("rowsAllMs", 2_000.0));
+        results.add(line(10_000, "listing-floor", "floor", 1_100));
+        results.add(line(10_000, "unchanged-poll", "pvesync", 1_300));
+        results.add(line(10_000, "unchanged-poll", "baseline", 23_400));
+        results.add(line(10_000, "changed-10pct", "pvesync", 60_000).put("landedMs", 2_600.0));
+        results.add(line(10_000, "changed-10pct", "pvesync", 61_000).put("landedMs", 31_000.0));
+
+        assertThat(new BenchReport(results).markdown()).contains("### Targets (issue 10, Proxmox's timing)")
+                .contains("| first sync of 10,000 VMs: every row in the table within 1 s of the listing's answer"
+                        + " | 600 ms after it (median of 1) | yes |")
+                .contains("| a change to 1,000 of 10,000 VMs lands within one poll (30 s) | every changed row in the"
+                        + " table 31000 ms after the pass began (slowest run) | **no** |")
+                .contains("| unchanged 10,000-VM poll: at most 1.5x the bare download of the listing"
+                        + " | 1.18x (1300 ms against 1100 ms, medians) | yes |")
+                .contains("| unchanged 10,000-VM poll: at least 20x the baseline's wall time | 18.0x (23400 ms"
+                        + " against 1300 ms; the floor itself is 21.3x) | **no** |")
+                .doesNotContain("one API request");
+    }
+
     private static ObjectNode line(int vms, String kase, String system, double wallMs) {
         ObjectNode line = JSON.createObjectNode();
         line.put("vms", vms).put("nodes", vms / 500).put("case", kase).put("system", system).put("wallMs", wallMs)
