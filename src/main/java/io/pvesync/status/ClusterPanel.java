@@ -1,6 +1,7 @@
 package io.pvesync.status;
 
 import io.pvesync.inventory.AddressLookups;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -16,14 +17,19 @@ final class ClusterPanel {
     private ClusterPanel() {
     }
 
-    static void render(StringBuilder out, ClusterState c, Instant now) {
+    static void render(StringBuilder out, ClusterState c, Instant now, Duration staleAfter) {
         String state = c.phase().name().toLowerCase(Locale.ROOT);
-        out.append("<section class=\"cluster s-").append(state).append("\" data-cluster=\"")
-                .append(Html.attribute(c.name())).append("\" data-state=\"").append(state).append("\">\n")
+        Optional<Duration> stale = staleFor(c, now, staleAfter);
+        // a stale cluster keeps /status's state word, but not its calm colour: /health is 503 for it
+        out.append("<section class=\"cluster ").append(stale.isPresent() ? "stale" : "s-" + state)
+                .append("\" data-cluster=\"").append(Html.attribute(c.name())).append("\" data-state=\"")
+                .append(state).append('"').append(stale.isPresent() ? " data-stale=\"true\"" : "").append(">\n")
                 .append("<h2><span class=\"name\">").append(Html.text(c.name())).append("</span>")
                 .append("<span class=\"badge s-").append(state).append("\">").append(StatusPage.sign(state))
-                .append(' ').append(state).append("</span></h2>\n")
-                .append("<p class=\"summary\">").append(Html.text(summary(c, now))).append("</p>\n")
+                .append(' ').append(state).append("</span>")
+                .append(stale.isPresent() ? "<span class=\"badge s-stale\">" + StatusPage.sign("failed") + " stale</span>"
+                        : "").append("</h2>\n")
+                .append("<p class=\"summary\">").append(Html.text(summary(c, now, stale, staleAfter))).append("</p>\n")
                 .append("<table class=\"facts\">\n");
         c.running().ifPresent(mode -> row(out, "Running now", mode.name().toLowerCase(Locale.ROOT) + " pass"
                 + c.lastAttempt().map(t -> " since " + PageTimes.moment(t, now)).orElse("")
@@ -45,7 +51,26 @@ final class ClusterPanel {
         out.append("</section>\n");
     }
 
-    /** One line on top: the answer to "is it all right?". */
+    /**
+     * How long since the last success, when that is longer than {@code staleAfter}: the rule by
+     * which /health turns 503 for a cluster that has synced before (SyncHealth), whatever its latest
+     * pass said or whether one hangs.
+     */
+    private static Optional<Duration> staleFor(ClusterState c, Instant now, Duration staleAfter) {
+        return c.lastSuccess().map(t -> Duration.between(t, now)).filter(age -> age.compareTo(staleAfter) > 0);
+    }
+
+    /** One line on top: the answer to "is it all right?"; first that it is stale, when it is. */
+    private static String summary(ClusterState c, Instant now, Optional<Duration> stale, Duration staleAfter) {
+        if (stale.isEmpty()) {
+            return summary(c, now);
+        }
+        String verdict = "Not synced for " + Ages.format(stale.get()) + ", longer than status.stale-after ("
+                + Ages.format(staleAfter) + "): /health answers 503.";
+        // "Synced 10m ago." would only repeat it
+        return c.phase() == ClusterState.Phase.OK ? verdict : verdict + " " + summary(c, now);
+    }
+
     private static String summary(ClusterState c, Instant now) {
         return switch (c.phase()) {
             case STARTING -> "No pass has finished yet.";

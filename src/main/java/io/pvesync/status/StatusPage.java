@@ -3,6 +3,7 @@ package io.pvesync.status;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -53,6 +54,7 @@ final class StatusPage {
             .s-starting{background:#59636e}.cluster.s-starting{border-left-color:#59636e;background:#fff}
             .s-running{background:#0969da}.cluster.s-running{border-left-color:#0969da;background:#fff}
             .s-unhealthy{background:#cf222e}
+            .s-stale{background:#cf222e}.cluster.stale{border-left-color:#cf222e;background:#fff5f5}
             """;
 
     /**
@@ -66,13 +68,17 @@ final class StatusPage {
      * What the page shows, read at one moment.
      *
      * @param instance this instance's name (host/pid); empty when it has none
-     * @param version  pvesync's version
+     * @param version    pvesync's version
+     * @param staleAfter status.stale-after: a cluster whose last success is older is shown stale, as
+     *                   /health counts it
      */
-    record View(Health health, List<ClusterState> clusters, String instance, String version, Instant now) {
+    record View(Health health, List<ClusterState> clusters, String instance, String version, Instant now,
+                Duration staleAfter) {
         View {
             Objects.requireNonNull(health, "health");
             clusters = List.copyOf(clusters);
             Objects.requireNonNull(now, "now");
+            Objects.requireNonNull(staleAfter, "staleAfter");
         }
     }
 
@@ -99,7 +105,7 @@ final class StatusPage {
             out.append("<p class=\"quiet\">No cluster is configured.</p>\n");
         }
         for (ClusterState cluster : view.clusters()) {
-            ClusterPanel.render(out, cluster, view.now());
+            ClusterPanel.render(out, cluster, view.now(), view.staleAfter());
         }
         out.append("</main>\n<footer>The same data as JSON: <a href=\"/status\">/status</a> · health:")
                 .append(" <a href=\"/health\">/health</a> · metrics: <a href=\"/metrics\">/metrics</a></footer>\n")

@@ -27,7 +27,7 @@ class StatusPageTest {
 
     private Document render(SyncHealth health) {
         return Jsoup.parse(StatusPage.render(new StatusPage.View(health.health(), health.clusters(), "pvesync1/4711",
-                "1.2.3", health.now())));
+                "1.2.3", health.now(), health.staleAfter())));
     }
 
     private static Element cluster(Document page, String name) {
@@ -121,7 +121,7 @@ class StatusPageTest {
     @Test
     void anEmptyClusterListRendersAPageThatSaysSo() {
         Document page = Jsoup.parse(StatusPage.render(new StatusPage.View(new Health(true, List.of()), List.of(), "",
-                "1.2.3", START)));
+                "1.2.3", START, Duration.ofMinutes(5))));
 
         assertThat(page.select("section.cluster")).isEmpty();
         assertThat(page.selectFirst("main").text()).isEqualTo("No cluster is configured.");
@@ -184,6 +184,43 @@ class StatusPageTest {
         assertThat(section.select("span.problem")).isEmpty();
         assertThat(section.selectFirst("span.old").text()).isEqualTo(API_DOWN);
         assertThat(fact(section, "Last error")).endsWith("; synced since)");
+    }
+
+    /**
+     * /health says 503 for a cluster whose last success is older than stale-after, whatever its
+     * latest pass said: the cluster's own panel must not show a green "ok" beside that red verdict
+     * (nor a calm "running" when the pass hangs).
+     */
+    @Test
+    void aClusterNotSyncedForStaleAfterIsShownStaleNotOk() {
+        SyncHealth health = new SyncHealth(List.of("lab", "busy", "fresh"), Duration.ofMinutes(5), clock);
+        health.finished(Outcomes.ok("lab", START));
+        health.finished(Outcomes.ok("busy", START));
+        clock.advance(Duration.ofMinutes(1));
+        health.started("busy", SyncMode.POLL); // and hangs
+        clock.advance(Duration.ofMinutes(9));
+        health.finished(Outcomes.ok("fresh", clock.instant().minusSeconds(1)));
+
+        Document page = render(health);
+
+        assertThat(health.health().reasons()).anyMatch(r -> r.startsWith("cluster lab has not synced for"))
+                .anyMatch(r -> r.startsWith("cluster busy has not synced for"));
+        for (String name : List.of("lab", "busy")) {
+            Element section = cluster(page, name);
+            assertThat(section.attr("data-stale")).as(name).isEqualTo("true");
+            assertThat(section.hasClass("s-ok")).as(name).isFalse();
+            assertThat(section.select("h2 .badge.s-stale").text()).as(name).isEqualTo("✗ stale");
+            assertThat(section.selectFirst(".summary").text()).as(name)
+                    .startsWith("Not synced for 9m 59s")
+                    .contains("longer than status.stale-after (5m): /health answers 503");
+        }
+        assertThat(cluster(page, "lab").attr("data-state")).as("/status's state, unchanged").isEqualTo("ok");
+        assertThat(cluster(page, "busy").selectFirst(".summary").text()).endsWith("503. A pass is running; the one"
+                + " before was ok.");
+        Element fresh = cluster(page, "fresh");
+        assertThat(fresh.hasAttr("data-stale")).isFalse();
+        assertThat(fresh.select(".badge.s-stale")).isEmpty();
+        assertThat(fresh.hasClass("s-ok")).isTrue();
     }
 
     @Test
