@@ -17,9 +17,9 @@ final class ClusterPanel {
     private ClusterPanel() {
     }
 
-    static void render(StringBuilder out, ClusterState c, Instant now, Duration staleAfter) {
+    static void render(StringBuilder out, ClusterState c, Instant now, Duration staleAfter, Instant upSince) {
         String state = c.phase().name().toLowerCase(Locale.ROOT);
-        Optional<Duration> stale = staleFor(c, now, staleAfter);
+        Optional<Duration> stale = staleFor(c, now, staleAfter, upSince);
         // a stale cluster keeps /status's state word, but not its calm colour: /health is 503 for it
         out.append("<section class=\"cluster ").append(stale.isPresent() ? "stale" : "s-" + state)
                 .append("\" data-cluster=\"").append(Html.attribute(c.name())).append("\" data-state=\"")
@@ -52,12 +52,17 @@ final class ClusterPanel {
     }
 
     /**
-     * How long since the last success, when that is longer than {@code staleAfter}: the rule by
-     * which /health turns 503 for a cluster that has synced before (SyncHealth), whatever its latest
-     * pass said or whether one hangs.
+     * How long since the last success (or, without one, since this instance started), when that is
+     * longer than {@code staleAfter}: the rules by which /health turns 503 (SyncHealth), whatever the
+     * latest pass said or whether one hangs.
      */
-    private static Optional<Duration> staleFor(ClusterState c, Instant now, Duration staleAfter) {
-        return c.lastSuccess().map(t -> Duration.between(t, now)).filter(age -> age.compareTo(staleAfter) > 0);
+    private static Optional<Duration> staleFor(ClusterState c, Instant now, Duration staleAfter, Instant upSince) {
+        if (c.lastSuccess().isPresent()) {
+            Duration age = Duration.between(c.lastSuccess().get(), now);
+            return age.compareTo(staleAfter) > 0 ? Optional.of(age) : Optional.empty();
+        }
+        Duration up = Duration.between(upSince, now);
+        return up.compareTo(staleAfter) >= 0 ? Optional.of(up) : Optional.empty();
     }
 
     /** One line on top: the answer to "is it all right?"; first that it is stale, when it is. */
@@ -65,8 +70,9 @@ final class ClusterPanel {
         if (stale.isEmpty()) {
             return summary(c, now);
         }
-        String verdict = "Not synced for " + Ages.format(stale.get()) + ", longer than status.stale-after ("
-                + Ages.format(staleAfter) + "): /health answers 503.";
+        String verdict = (c.lastSuccess().isPresent() ? "Not synced for " : "No pass has succeeded in the ")
+                + Ages.format(stale.get()) + (c.lastSuccess().isPresent() ? "" : " since pvesync started")
+                + ", longer than status.stale-after (" + Ages.format(staleAfter) + "): /health answers 503.";
         // "Synced 10m ago." would only repeat it
         return c.phase() == ClusterState.Phase.OK ? verdict : verdict + " " + summary(c, now);
     }

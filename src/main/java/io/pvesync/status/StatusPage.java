@@ -71,14 +71,17 @@ final class StatusPage {
      * @param version    pvesync's version
      * @param staleAfter status.stale-after: a cluster whose last success is older is shown stale, as
      *                   /health counts it
+     * @param upSince    when this instance started: a cluster without a success for stale-after since
+     *                   then is shown as /health counts it too
      */
     record View(Health health, List<ClusterState> clusters, String instance, String version, Instant now,
-                Duration staleAfter) {
+                Duration staleAfter, Instant upSince) {
         View {
             Objects.requireNonNull(health, "health");
             clusters = List.copyOf(clusters);
             Objects.requireNonNull(now, "now");
             Objects.requireNonNull(staleAfter, "staleAfter");
+            Objects.requireNonNull(upSince, "upSince");
         }
     }
 
@@ -105,7 +108,7 @@ final class StatusPage {
             out.append("<p class=\"quiet\">No cluster is configured.</p>\n");
         }
         for (ClusterState cluster : view.clusters()) {
-            ClusterPanel.render(out, cluster, view.now(), view.staleAfter());
+            ClusterPanel.render(out, cluster, view.now(), view.staleAfter(), view.upSince());
         }
         out.append("</main>\n<footer>The same data as JSON: <a href=\"/status\">/status</a> · health:")
                 .append(" <a href=\"/health\">/health</a> · metrics: <a href=\"/metrics\">/metrics</a></footer>\n")

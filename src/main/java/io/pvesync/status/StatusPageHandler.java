@@ -21,7 +21,7 @@ final class StatusPageHandler {
 
     void handle(HttpExchange exchange) throws IOException {
         StatusPage.View view = new StatusPage.View(health.health(), health.clusters(), health.instance(), version,
-                health.now(), health.staleAfter());
+                health.now(), health.staleAfter(), health.startedAt());
         exchange.getResponseHeaders().set("Content-Security-Policy", StatusPage.CONTENT_SECURITY_POLICY);
         exchange.getResponseHeaders().set("Referrer-Policy", "no-referrer");
         Responses.send(exchange, 200, HTML, StatusPage.render(view));

@@ -99,6 +99,11 @@ public final class SyncHealth {
         return staleAfter;
     }
 
+    /** When this instance started: a cluster with no success yet is unhealthy once stale-after has passed since. */
+    public Instant startedAt() {
+        return startedAt;
+    }
+
     /** This instance's name as recorded with its passes (host/pid in the daemon); empty when not named. */
     public String instance() {
         return instance;

@@ -27,7 +27,7 @@ class StatusPageTest {
 
     private Document render(SyncHealth health) {
         return Jsoup.parse(StatusPage.render(new StatusPage.View(health.health(), health.clusters(), "pvesync1/4711",
-                "1.2.3", health.now(), health.staleAfter())));
+                "1.2.3", health.now(), health.staleAfter(), health.startedAt())));
     }
 
     private static Element cluster(Document page, String name) {
@@ -121,7 +121,7 @@ class StatusPageTest {
     @Test
     void anEmptyClusterListRendersAPageThatSaysSo() {
         Document page = Jsoup.parse(StatusPage.render(new StatusPage.View(new Health(true, List.of()), List.of(), "",
-                "1.2.3", START, Duration.ofMinutes(5))));
+                "1.2.3", START, Duration.ofMinutes(5), START)));
 
         assertThat(page.select("section.cluster")).isEmpty();
         assertThat(page.selectFirst("main").text()).isEqualTo("No cluster is configured.");
@@ -221,6 +221,23 @@ class StatusPageTest {
         assertThat(fresh.hasAttr("data-stale")).isFalse();
         assertThat(fresh.select(".badge.s-stale")).isEmpty();
         assertThat(fresh.hasClass("s-ok")).isTrue();
+    }
+
+    @Test
+    void aClusterWithoutASuccessForStaleAfterSinceTheStartIsShownAsHealthCountsIt() {
+        SyncHealth health = new SyncHealth(List.of("lab"), Duration.ofMinutes(5), clock);
+        health.started("lab", SyncMode.RECONCILE); // the first pass hangs
+        clock.advance(Duration.ofMinutes(4));
+        assertThat(cluster(render(health), "lab").hasAttr("data-stale")).as("still starting").isFalse();
+
+        clock.advance(Duration.ofMinutes(2));
+        Element section = cluster(render(health), "lab");
+
+        assertThat(health.health().reasons()).anyMatch(r -> r.startsWith("cluster lab has not synced yet"));
+        assertThat(section.attr("data-stale")).isEqualTo("true");
+        assertThat(section.select("h2 .badge.s-stale").text()).isEqualTo("✗ stale");
+        assertThat(section.selectFirst(".summary").text()).startsWith("No pass has succeeded in the 6m since pvesync"
+                + " started, longer than status.stale-after (5m): /health answers 503.");
     }
 
     @Test
