@@ -1,8 +1,6 @@
 package io.pvesync.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,12 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Afterwards the machine is as before: the package purged and, if the test created it, the user gone.
  */
 class DebianPackageLifecycleIT {
-    private static final Path CONFIG = Path.of("/etc/pvesync/pvesync.yaml");
+    private static final Path CONFIG = MachineInstall.CONFIG;
     private static final Path CREDENTIALS = Path.of("/etc/pvesync/credentials");
     private static final String EDIT = "# edited by the operator: this line must survive upgrades";
 
+    static MachineInstall install;
     static BuiltPackage built;
-    static boolean userExistedBefore;
 
     @TempDir
     Path dir;
@@ -37,47 +35,16 @@ class DebianPackageLifecycleIT {
         Shell.requireTool("dpkg-deb", "dpkg");
         Shell.requireTool("apt-get", "apt");
         Shell.requireTool("systemd-analyze", "systemd");
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root && Shell.onCi()) {
-            fail("the package lifecycle test installs the .deb and needs root; CI runs as root");
-        }
-        assumeTrue(root, "installing the .deb needs root");
-        if (!packageStatus().isEmpty() && !Shell.onCi()) {
-            // never replace an operator's own pvesync outside CI
-            assumeTrue(false, "pvesync is installed on this machine (" + packageStatus() + "); the test would replace it");
-        }
-        assumeTrue(Shell.onCi() || !Files.exists(Path.of("/etc/pvesync")),
-                "/etc/pvesync exists on this machine; the test would purge it");
-        built = BuiltPackage.fromBuild();
-        userExistedBefore = Shell.run("getent", "passwd", "pvesync").exit() == 0;
-        purge();
+        install = MachineInstall.claim("package lifecycle test");
+        built = install.built();
     }
 
     @AfterAll
     static void leaveTheMachineAsItWas() {
-        if (built == null) {
+        if (install == null) {
             return;
         }
-        purge();
-        if (!userExistedBefore && Shell.run("getent", "passwd", "pvesync").exit() == 0) {
-            Shell.run("userdel", "pvesync").ok();
-            if (Shell.run("getent", "group", "pvesync").exit() == 0) {
-                Shell.run("groupdel", "pvesync").ok();
-            }
-        }
-    }
-
-    private static void purge() {
-        if (!packageStatus().isEmpty()) {
-            Shell.run("dpkg", "--purge", "pvesync").ok();
-        }
-    }
-
-    /** dpkg's status of pvesync ("install ok installed", "deinstall ok config-files"), or "" when absent. */
-    private static String packageStatus() {
-        Shell.Result query = Shell.run("dpkg-query", "--show", "--showformat=${Status}", "pvesync");
-        String status = query.exit() == 0 ? query.output().strip() : "";
-        return status.endsWith("not-installed") ? "" : status;
+        install.release();
     }
 
     private static String installedVersion() {
@@ -110,13 +77,6 @@ class DebianPackageLifecycleIT {
         return deb;
     }
 
-    private static void assertConfigBelongsToGroupPvesync() throws IOException {
-        PosixFileAttributes attributes = Files.readAttributes(CONFIG, PosixFileAttributes.class);
-        assertThat(attributes.owner().getName()).isEqualTo("root");
-        assertThat(attributes.group().getName()).isEqualTo("pvesync");
-        assertThat(PosixFilePermissions.toString(attributes.permissions())).isEqualTo("rw-r-----");
-    }
-
     private static List<String> leftoversBesideTheConfig() throws IOException {
         try (var files = Files.list(CONFIG.getParent())) {
             return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("pvesync.yaml.")).sorted().toList();
@@ -127,10 +87,10 @@ class DebianPackageLifecycleIT {
     void installUpgradeRemovePurge() throws Exception {
         // install: the user from the sysusers file, the config readable by its group, the secrets root's
         aptInstall(built.deb());
-        assertThat(packageStatus()).isEqualTo("install ok installed");
+        assertThat(MachineInstall.packageStatus()).isEqualTo("install ok installed");
         assertThat(installedVersion()).isEqualTo(built.debianVersion());
         assertThat(Shell.run("getent", "passwd", "pvesync").ok().output()).contains(":/nonexistent:/usr/sbin/nologin");
-        assertConfigBelongsToGroupPvesync();
+        MachineInstall.assertConfigBelongsToGroupPvesync();
         PosixFileAttributes credentials = Files.readAttributes(CREDENTIALS, PosixFileAttributes.class);
         assertThat(credentials.owner().getName()).isEqualTo("root");
         assertThat(PosixFilePermissions.toString(credentials.permissions())).isEqualTo("rwx------");
@@ -154,7 +114,7 @@ class DebianPackageLifecycleIT {
         assertThat(installedVersion()).isEqualTo(built.debianVersion() + "+1");
         assertThat(Files.readString(CONFIG)).contains(EDIT);
         assertThat(leftoversBesideTheConfig()).isEmpty();
-        assertConfigBelongsToGroupPvesync();
+        MachineInstall.assertConfigBelongsToGroupPvesync();
         assertThat(CREDENTIALS.resolve("db-password")).hasContent("s3cret");
 
         // upgrade with a changed example config: the edit still stays; the new example waits beside it
@@ -163,11 +123,11 @@ class DebianPackageLifecycleIT {
         assertThat(installedVersion()).isEqualTo(built.debianVersion() + "+2");
         assertThat(Files.readString(CONFIG)).contains(EDIT).doesNotContain("# a new key explained here");
         assertThat(leftoversBesideTheConfig()).containsExactly("pvesync.yaml.dpkg-dist");
-        assertConfigBelongsToGroupPvesync();
+        MachineInstall.assertConfigBelongsToGroupPvesync();
 
         // remove: the program goes, config and secrets stay
         Shell.run("apt-get", "remove", "--yes", "pvesync").ok();
-        assertThat(packageStatus()).isEqualTo("deinstall ok config-files");
+        assertThat(MachineInstall.packageStatus()).isEqualTo("deinstall ok config-files");
         assertThat(Path.of("/usr/bin/pvesync")).doesNotExist();
         assertThat(Path.of("/usr/share/pvesync")).doesNotExist();
         assertThat(Files.readString(CONFIG)).contains(EDIT);
@@ -175,7 +135,7 @@ class DebianPackageLifecycleIT {
 
         // purge: /etc/pvesync and the statoverride go; the system user stays (Debian keeps system users)
         Shell.run("apt-get", "purge", "--yes", "pvesync").ok();
-        assertThat(packageStatus()).isEmpty();
+        assertThat(MachineInstall.packageStatus()).isEmpty();
         assertThat(Path.of("/etc/pvesync")).doesNotExist();
         assertThat(Shell.run("dpkg-statoverride", "--list", CONFIG.toString()).exit()).isEqualTo(1);
         assertThat(Shell.run("getent", "passwd", "pvesync").exit()).isZero();

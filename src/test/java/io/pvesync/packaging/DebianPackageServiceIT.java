@@ -2,7 +2,6 @@ package io.pvesync.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -54,7 +52,7 @@ import org.junit.jupiter.api.Test;
  * it skips, and never touches an existing pvesync install. Afterwards the machine is as before.
  */
 class DebianPackageServiceIT {
-    private static final Path CONFIG = Path.of("/etc/pvesync/pvesync.yaml");
+    private static final Path CONFIG = MachineInstall.CONFIG;
     private static final Path CREDENTIALS = Path.of("/etc/pvesync/credentials");
     private static final Path UNIT = Path.of("/lib/systemd/system/pvesync.service");
     /** Where the example config's commented ca-file line puts a cluster's CA. */
@@ -65,8 +63,8 @@ class DebianPackageServiceIT {
     private static final Duration STOPS_WITHIN = Duration.ofSeconds(20);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    static MachineInstall install;
     static BuiltPackage built;
-    static boolean userExistedBefore;
     static ProxmoxSimulator sim;
     static final String suffix = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
     static final String database = "pvesync_deb_service_" + suffix;
@@ -83,20 +81,8 @@ class DebianPackageServiceIT {
         Shell.requireTool("apt-get", "apt");
         Shell.requireTool("psql", "postgresql-client");
         Shell.requireTool("setpriv", "util-linux");
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root && Shell.onCi()) {
-            fail("the package service test installs the .deb and needs root; CI runs as root");
-        }
-        assumeTrue(root, "installing the .deb needs root");
-        if (!packageStatus().isEmpty() && !Shell.onCi()) {
-            // never replace an operator's own pvesync outside CI
-            assumeTrue(false, "pvesync is installed on this machine (" + packageStatus() + "); the test would replace it");
-        }
-        assumeTrue(Shell.onCi() || !Files.exists(Path.of("/etc/pvesync")),
-                "/etc/pvesync exists on this machine; the test would purge it");
-        built = BuiltPackage.fromBuild();
-        userExistedBefore = Shell.run("getent", "passwd", "pvesync").exit() == 0;
-        purge();
+        install = MachineInstall.claim("package service test");
+        built = install.built();
     }
 
     @AfterAll
@@ -107,10 +93,10 @@ class DebianPackageServiceIT {
         if (sim != null) {
             sim.close();
         }
-        if (built == null) {
+        if (install == null) {
             return;
         }
-        purge();
+        install.release();
         if (databaseCreated) {
             psql("postgres", "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
             psql("postgres", "DROP ROLE IF EXISTS " + daemonRole);
@@ -121,24 +107,6 @@ class DebianPackageServiceIT {
         if (credentialsDirectory != null) {
             Shell.run("rm", "-rf", credentialsDirectory.toString()).ok();
         }
-        if (!userExistedBefore && Shell.run("getent", "passwd", "pvesync").exit() == 0) {
-            Shell.run("userdel", "pvesync").ok();
-            if (Shell.run("getent", "group", "pvesync").exit() == 0) {
-                Shell.run("groupdel", "pvesync").ok();
-            }
-        }
-    }
-
-    private static void purge() {
-        if (!packageStatus().isEmpty()) {
-            Shell.run("dpkg", "--purge", "pvesync").ok();
-        }
-    }
-
-    private static String packageStatus() {
-        Shell.Result query = Shell.run("dpkg-query", "--show", "--showformat=${Status}", "pvesync");
-        String status = query.exit() == 0 ? query.output().strip() : "";
-        return status.endsWith("not-installed") ? "" : status;
     }
 
     /** psql as the local server's superuser, as README's "as the owner of the AccountDB (or a superuser)". */
@@ -154,7 +122,7 @@ class DebianPackageServiceIT {
 
         // sudo apt install ./target/pvesync_*_all.deb
         Shell.run("apt-get", "install", "--yes", "--no-install-recommends", built.deb().toAbsolutePath().toString()).ok();
-        assertThat(packageStatus()).isEqualTo("install ok installed");
+        assertThat(MachineInstall.packageStatus()).isEqualTo("install ok installed");
 
         // "Database roles and GRANTs": a database, the daemon's role (neither superuser nor BYPASSRLS)
         psql("postgres", "CREATE DATABASE " + database);
@@ -179,7 +147,7 @@ class DebianPackageServiceIT {
         config = editLine(config, "# ca-file: /etc/pvesync/lab-pve-root-ca.pem", "ca-file: " + CA_FILE);
         config = editLine(config, "listen: 127.0.0.1:9187", "listen: 127.0.0.1:" + statusPort);
         Files.writeString(CONFIG, config); // in place, as sudoedit does: owner and mode stay
-        assertConfigBelongsToGroupPvesync();
+        MachineInstall.assertConfigBelongsToGroupPvesync();
         // the cluster's CA, copied as README's scp line leaves it: scp keeps /etc/pve's mode 0640, and
         // root owns the copy; then README's chmod, without which user pvesync cannot read it
         Files.writeString(CA_FILE, sim.caCertificatePem());
@@ -247,13 +215,6 @@ class DebianPackageServiceIT {
         }
         assertThat(hits).as("the shipped %s has exactly one line `%s` to edit", CONFIG, from).isEqualTo(1);
         return String.join("\n", lines) + "\n";
-    }
-
-    private static void assertConfigBelongsToGroupPvesync() throws IOException {
-        PosixFileAttributes attributes = Files.readAttributes(CONFIG, PosixFileAttributes.class);
-        assertThat(attributes.owner().getName()).isEqualTo("root");
-        assertThat(attributes.group().getName()).isEqualTo("pvesync");
-        assertThat(PosixFilePermissions.toString(attributes.permissions())).isEqualTo("rw-r-----");
     }
 
     /**
