@@ -3,20 +3,13 @@ package io.pvesync.bench;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pvesync.bench.ClusterChanges.Expected;
-import io.pvesync.store.Migrations;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The benchmark's databases on the given PostgreSQL server: each one created fresh, migrated, with
@@ -25,7 +18,6 @@ import java.util.stream.Collectors;
  */
 final class BenchDatabases {
     static final String ROLE = "pvesync_bench";
-    private static final Pattern URL_PARTS = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$");
 
     /** Rows of {@code cluster} and how many of them have an address. */
     private static final String COUNTS = "SELECT count(*), count(ip_address) FROM public.vms"
@@ -39,13 +31,11 @@ final class BenchDatabases {
             + " AND v.proxmox_node = e.node AND v.cpu_cores = e.cores AND v.memory_mb = e.memory_mb";
 
     private final String serverUrl;
-    private final String adminUser;
-    private final String adminPassword;
+    private final FreshDatabase admin;
 
     BenchDatabases(String serverUrl, String adminUser, String adminPassword) {
         this.serverUrl = serverUrl;
-        this.adminUser = adminUser;
-        this.adminPassword = adminPassword;
+        this.admin = new FreshDatabase(adminUser, adminPassword, null);
     }
 
     /** A database of the benchmark: its pool (one connection, counted) and its URL for the owner. */
@@ -57,38 +47,7 @@ final class BenchDatabases {
     }
 
     Db create(String name, String password) throws SQLException, IOException {
-        Matcher m = URL_PARTS.matcher(serverUrl);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("--db-url: not a jdbc:postgresql://host:port/database URL: " + serverUrl);
-        }
-        String url = m.group(1) + name + m.group(3);
-        try (Connection c = admin(serverUrl); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-            st.execute("CREATE DATABASE " + name);
-            try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + ROLE + "'")) {
-                if (!rs.next()) {
-                    st.execute("CREATE ROLE " + ROLE + " LOGIN NOSUPERUSER NOBYPASSRLS");
-                }
-            }
-            st.execute("ALTER ROLE " + ROLE + " PASSWORD '" + password + "'");
-        }
-        HikariConfig owner = new HikariConfig();
-        owner.setJdbcUrl(url);
-        owner.setUsername(adminUser);
-        if (adminPassword != null) {
-            owner.setPassword(adminPassword);
-        }
-        owner.setMaximumPoolSize(2);
-        try (HikariDataSource pool = new HikariDataSource(owner)) {
-            Migrations.migrate(pool);
-        }
-        String grants = new String(BenchDatabases.class.getResourceAsStream("/sql/grants.sql").readAllBytes(),
-                StandardCharsets.UTF_8)
-                .lines().filter(l -> !l.startsWith("--")).collect(Collectors.joining("\n"))
-                .replace(":\"daemon\"", ROLE).replace(":\"DBNAME\"", name);
-        try (Connection c = admin(url); Statement st = c.createStatement()) {
-            st.execute(grants);
-        }
+        String url = admin.create(serverUrl, name, ROLE, password);
         HikariConfig daemon = new HikariConfig();
         daemon.setJdbcUrl(url);
         daemon.setUsername(ROLE);
@@ -173,11 +132,6 @@ final class BenchDatabases {
     }
 
     Connection admin(String url) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", adminUser);
-        if (adminPassword != null) {
-            props.setProperty("password", adminPassword);
-        }
-        return DriverManager.getConnection(url, props);
+        return admin.connect(url);
     }
 }
