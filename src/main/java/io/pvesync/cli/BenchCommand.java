@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pvesync.bench.BenchReport;
 import io.pvesync.bench.BenchWorker;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -88,36 +86,20 @@ final class BenchCommand {
     /** Runs one size in a JVM of its own with the heap limit, collecting its RESULT lines. */
     private int worker(Arguments args, int vms, int nodes, String timing, Path results, List<JsonNode> all)
             throws IOException, InterruptedException, UsageException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + args.value("--xmx").orElse("256m"),
-                "-cp", System.getProperty("java.class.path"), BenchWorker.class.getName(),
-                "--vms", Integer.toString(vms), "--nodes", Integer.toString(nodes), "--timing", timing,
+        List<String> worker = new ArrayList<>(List.of("--vms", Integer.toString(vms),
+                "--nodes", Integer.toString(nodes), "--timing", timing,
                 "--repeat", Integer.toString(number(args.value("--repeat").orElse("3"), "--repeat")),
                 "--warmup", Integer.toString(number(args.value("--warmup").orElse("10"), "--warmup")),
                 "--db-url", args.value("--db-url").orElse("jdbc:postgresql://127.0.0.1:5432/postgres"),
                 "--db-user", args.value("--db-user").orElse("postgres")));
         if (args.flag("--no-baseline")) {
-            command.add("--no-baseline");
+            worker.add("--no-baseline");
         }
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-        // the passes' own log lines would drown the progress; errors still show
-        builder.environment().putIfAbsent("PVESYNC_LOG_LEVEL", "ERROR");
-        Process process = builder.start();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                if (line.startsWith("RESULT ")) {
-                    String json = line.substring("RESULT ".length());
-                    all.add(JSON.readTree(json));
-                    Files.writeString(results, json + "\n", StandardCharsets.UTF_8,
-                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                } else {
-                    err.println(line);
-                }
-            }
-        }
-        return process.waitFor();
+        return WorkerJvm.run(args.value("--xmx").orElse("256m"), BenchWorker.class, worker, err, json -> {
+            all.add(JSON.readTree(json));
+            Files.writeString(results, json + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        });
     }
 
     private static List<JsonNode> read(Path file) throws IOException {

@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pvesync.bench.FleetReport;
 import io.pvesync.bench.FleetWorker;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -85,28 +82,10 @@ final class FleetBench {
 
     private int worker(Arguments args, Shape shape, String minutes, String nodes, List<JsonNode> results)
             throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(java, "-Xmx" + args.value("--xmx").orElse("256m"),
-                "-cp", System.getProperty("java.class.path"), FleetWorker.class.getName(),
-                "--clusters", Integer.toString(shape.clusters()), "--vms", Integer.toString(shape.vms()),
-                "--nodes", nodes, "--minutes", minutes,
+        List<String> worker = List.of("--clusters", Integer.toString(shape.clusters()),
+                "--vms", Integer.toString(shape.vms()), "--nodes", nodes, "--minutes", minutes,
                 "--db-url", args.value("--db-url").orElse("jdbc:postgresql://127.0.0.1:5432/postgres"),
                 "--db-user", args.value("--db-user").orElse("postgres"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-        // the passes' own log lines would drown the progress; errors still show
-        builder.environment().putIfAbsent("PVESYNC_LOG_LEVEL", "ERROR");
-        Process process = builder.start();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                if (line.startsWith("RESULT ")) {
-                    results.add(JSON.readTree(line.substring("RESULT ".length())));
-                } else {
-                    err.println(line);
-                }
-            }
-        }
-        return process.waitFor();
+        return WorkerJvm.run(args.value("--xmx").orElse("256m"), FleetWorker.class, worker, err, json -> results.add(JSON.readTree(json)));
     }
 }
