@@ -124,19 +124,21 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
             enriched = lookups.all();
         } else {
             enriched = lookups.listing();
-        }
-        if (!reconcile && enriched.deferred()) {
-            earlyWrite(writes, enriched, options, tasks);
-            boolean configsRead = lookups.readsConfigs();
-            enriched = lookups.markers();
-            // a markers step that read no config has nothing the first write did not have
-            if (enriched.deferred() && configsRead && !Thread.currentThread().isInterrupted()) {
-                try {
-                    earlyWrite(writes, enriched, options, tasks);
-                } catch (StoreException e) {
-                    return failedAfter(writes, e, mode, started, t0);
+            if (enriched.deferred()) {
+                earlyWrite(writes, enriched, options, tasks);
+                boolean configsRead = lookups.readsConfigs();
+                enriched = lookups.markers();
+                if (enriched.deferred() && !Thread.currentThread().isInterrupted()) {
+                    // a markers step that read no config has nothing the first write did not have
+                    if (configsRead) {
+                        try {
+                            earlyWrite(writes, enriched, options, tasks);
+                        } catch (StoreException e) {
+                            return failedAfter(writes, e, mode, started, t0);
+                        }
+                    }
+                    enriched = lookups.addresses();
                 }
-                enriched = lookups.addresses();
             }
         }
         if (Thread.currentThread().isInterrupted()) {

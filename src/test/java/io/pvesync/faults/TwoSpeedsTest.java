@@ -18,10 +18,12 @@ import io.pvesync.store.VmStore;
 import io.pvesync.sync.ClusterSync;
 import io.pvesync.sync.SyncMode;
 import io.pvesync.sync.SyncOutcome;
+import io.pvesync.testing.MutableClock;
 import io.pvesync.testing.RecordingApi;
 import io.pvesync.testing.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -158,6 +160,35 @@ class TwoSpeedsTest {
     }
 
     @Test
+    void anAddressDueWithoutAnyConfigToReadIsStillAskedAndWritten() throws Exception {
+        MutableClock lookupClock = new MutableClock(Instant.parse("2026-12-04T10:00:00Z"));
+        try (ProxmoxSimulator sim = simulator();
+             ProxmoxClient client = new ProxmoxClient(config(sim));
+             ClusterSync sync = sync(config(sim), client, lookupClock)) {
+            List<SimVm> running = sim.vms().stream()
+                    .filter(v -> v.kind() == SimVm.Kind.QEMU && v.status().equals("running")).toList();
+            running.forEach(v -> sim.setAgent(v.vmid(), AgentState.NOT_RUNNING));
+            assertThat(sync.run(SyncMode.RECONCILE).result()).isEqualTo(SyncOutcome.Result.OK);
+            // one whose agent did not answer and whose config has no static address to fall back on
+            SimVm vm = null;
+            for (SimVm candidate : running) {
+                if (vm == null && table.live(candidate.vmid()).get("ip_address") == null) {
+                    vm = candidate;
+                }
+            }
+            assertThat(vm).as("a running VM without a static address to fall back on (the seed's)").isNotNull();
+
+            // the agent answers now; nothing in the listing changed, and the config is cached:
+            // only the address is due (its retry, 30 s after the miss)
+            sim.setAgent(vm.vmid(), AgentState.RUNNING);
+            lookupClock.advance(Duration.ofSeconds(31));
+            assertThat(sync.run(SyncMode.POLL).result()).isEqualTo(SyncOutcome.Result.OK);
+
+            assertThat(table.live(vm.vmid()).get("ip_address")).isEqualTo(sim.vm(vm.vmid()).orElseThrow().ipAddress());
+        }
+    }
+
+    @Test
     void theConfigsTheIdentityRulesNeedAreReadBeforeAnyAddress() throws Exception {
         try (ProxmoxSimulator sim = simulator();
              ProxmoxClient client = new ProxmoxClient(config(sim))) {
@@ -191,8 +222,12 @@ class TwoSpeedsTest {
     }
 
     private static ClusterSync sync(ClusterConfig config, ProxmoxApi api) {
-        GuestDetails details = new GuestDetails(api, 2, Duration.ofMinutes(15), Duration.ofMinutes(1),
-                Clock.systemUTC());
+        return sync(config, api, Clock.systemUTC());
+    }
+
+    /** @param lookupClock the guest details' clock, which says when an address is due again */
+    private static ClusterSync sync(ClusterConfig config, ProxmoxApi api, Clock lookupClock) {
+        GuestDetails details = new GuestDetails(api, 2, Duration.ofMinutes(15), Duration.ofMinutes(1), lookupClock);
         return new ClusterSync(config, api, details, new VmStore(pool, Duration.ofSeconds(30)), Set.of(),
                 Clock.systemUTC());
     }
