@@ -7,6 +7,9 @@ GRANT CONNECT ON DATABASE :"DBNAME" TO :"daemon";
 GRANT USAGE ON SCHEMA public, pvesync TO :"daemon";
 GRANT SELECT, INSERT, UPDATE ON public.vms TO :"daemon";
 GRANT USAGE ON SEQUENCE public.vms_id_seq TO :"daemon";
+-- the change history (README "Change history"): written with each change, pruned after
+-- history.retention, read by `pvesync history`; its id is an identity column (no sequence grant)
+GRANT SELECT, INSERT, DELETE ON public.vm_changes TO :"daemon";
 GRANT SELECT ON pvesync.flyway_schema_history TO :"daemon";
 -- the nodes of every cluster, which decide whether an application row can be adopted
 GRANT SELECT, INSERT, DELETE ON pvesync.cluster_nodes TO :"daemon";

@@ -39,7 +39,10 @@ public final class Grants {
             + " (12, 'INSERT', 'table', '" + Migrations.SCHEMA + "', 'cluster_state', '" + Migrations.SCHEMA
             + ".cluster_state'),"
             + " (13, 'UPDATE', 'table', '" + Migrations.SCHEMA + "', 'cluster_state', '" + Migrations.SCHEMA
-            + ".cluster_state')"
+            + ".cluster_state'),"
+            + " (14, 'SELECT', 'table', 'public', 'vm_changes', 'public.vm_changes'),"
+            + " (15, 'INSERT', 'table', 'public', 'vm_changes', 'public.vm_changes'),"
+            + " (16, 'DELETE', 'table', 'public', 'vm_changes', 'public.vm_changes')"
             + ") AS g(n, privilege, kind, schema, name, shown)"
             + " LEFT JOIN pg_namespace s ON s.nspname = g.schema"
             + " LEFT JOIN pg_class c ON c.relnamespace = s.oid AND c.relname = g.name"

@@ -85,7 +85,7 @@ class CheckCommandTest {
         assertThat(run.exit()).as(String.join("\n", run.lines())).isZero();
         assertThat(run.lines()).contains(
                 "[ ok ] " + subject() + ": TLS and token accepted; Proxmox VE 9.1.1",
-                "[ ok ] database: schema current (version 6)",
+                "[ ok ] database: schema current (version 7)",
                 "all checks passed");
         assertThat(run.lines()).anyMatch(l -> l.startsWith("[ ok ] " + subject() + ": privileges on /: found ")
                 && l.endsWith("(needed: VM.Audit, Sys.Audit, VM.GuestAgent.Audit)"));

@@ -45,7 +45,7 @@ class ChangedPolicyMigrationTest {
                 + " AND table_name = 'vms' AND column_name = 'proxmox_cluster'")).isEmpty();
 
         try (LogCapture logs = new LogCapture(OwnersObjects.class)) {
-            assertThat(Migrations.migrate(db.ownerPool(), OwnerChanges.KEEP)).containsExactly("1", "2", "3", "4", "5", "6");
+            assertThat(Migrations.migrate(db.ownerPool(), OwnerChanges.KEEP)).containsExactly("1", "2", "3", "4", "5", "6", "7");
             assertThat(logs.messages(Level.WARN)).containsExactly("policy vms_user_policy on public.vms - changed by"
                     + " its owners (command is SELECT where the seed has ALL; roles are " + db.daemonUser()
                     + " where the seed has PUBLIC); left exactly as it is (--keep-owner-changes). It does not get"

@@ -27,7 +27,7 @@ class ChangedViewMigrationTest {
                         + " template_id, notes, created_at, updated_at, owner_id\n");
         assertThat(AccountDbSeed.policies(table)).extracting(p -> p.get("qual")).noneMatch(q -> ((String) q).contains("NULLIF"));
 
-        assertThat(Migrations.migrate(db.ownerPool(), OwnerChanges.KEEP)).containsExactly("1", "2", "3", "4", "5", "6");
+        assertThat(Migrations.migrate(db.ownerPool(), OwnerChanges.KEEP)).containsExactly("1", "2", "3", "4", "5", "6", "7");
         assertThat(AccountDbSeed.viewDefinition(table)).isEqualTo(view);
         assertThat(AccountDbSeed.policies(table)).filteredOn(p -> p.get("policyname").equals("vms_user_policy"))
                 .extracting(p -> p.get("qual")).containsExactly("(owner_id = (" + AccountDbSeed.NULLIF + ")::integer)");
