@@ -18,6 +18,8 @@ import java.util.Set;
  * @param changes    every change, for logs and {@code --dry-run}
  * @param heldVmids  the listed guests this apply held (the retirement guard): their rows were not
  *                   compared with their VMs
+ * @param recorded   the history rows the write recorded in {@code public.vm_changes} (none in a
+ *                   dry run)
  */
 public record ApplyResult(
         int inserted,
@@ -27,16 +29,29 @@ public record ApplyResult(
         int held,
         Optional<String> guardTrip,
         List<VmChange> changes,
-        Set<Integer> heldVmids) {
+        Set<Integer> heldVmids,
+        RecordedChanges recorded) {
 
     public ApplyResult {
         changes = List.copyOf(changes);
         heldVmids = Set.copyOf(heldVmids);
+        java.util.Objects.requireNonNull(recorded, "recorded");
+    }
+
+    /** A result before its history is written. */
+    public ApplyResult(int inserted, int updated, int unchanged, int missing, int held, Optional<String> guardTrip,
+                       List<VmChange> changes, Set<Integer> heldVmids) {
+        this(inserted, updated, unchanged, missing, held, guardTrip, changes, heldVmids, RecordedChanges.NONE);
     }
 
     public ApplyResult(int inserted, int updated, int unchanged, int missing, int held, Optional<String> guardTrip,
                        List<VmChange> changes) {
         this(inserted, updated, unchanged, missing, held, guardTrip, changes, Set.of());
+    }
+
+    /** This result with the history its write recorded. */
+    ApplyResult withRecorded(RecordedChanges written) {
+        return new ApplyResult(inserted, updated, unchanged, missing, held, guardTrip, changes, heldVmids, written);
     }
 
     public int rowsWritten() {

@@ -5,6 +5,7 @@ import io.pvesync.store.ChangePlan.RowUpdate;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,37 +13,46 @@ import java.util.function.Function;
 
 /**
  * Writes a {@link ChangePlan}: one statement per kind of write, whatever the number of rows (the
- * rows travel as arrays and are expanded by {@code unnest}), never one round trip per VM.
+ * rows travel as arrays and are expanded by {@code unnest}), never one round trip per VM. Each
+ * statement also records its changes in {@code public.vm_changes} ({@link HistorySql}).
  * Values are always bind parameters. Only daemon-owned columns are named: {@code owner_id},
  * {@code template_id}, {@code notes} and {@code created_at} belong to the application.
  */
 final class BatchWriter {
     // retired_at only for a reused VMID; a plain vanished VM stays live and can come back. An
     // application row whose VM does not exist (adopt) becomes the cluster's as it is marked.
-    private static final String MARK = "UPDATE public.vms v SET status = 'missing', updated_at = now(),"
+    private static final String MARK = "WITH w AS (UPDATE public.vms v SET status = 'missing', updated_at = now(),"
             + " retired_at = CASE WHEN u.retire THEN now() ELSE v.retired_at END,"
             + " proxmox_cluster = CASE WHEN u.adopt THEN ? ELSE v.proxmox_cluster END"
-            + " FROM unnest(?::int[], ?::boolean[], ?::boolean[]) AS u(id, retire, adopt)"
-            + " WHERE v.id = u.id AND v.retired_at IS NULL"
-            + " AND (v.proxmox_cluster = ? OR (u.adopt AND v.proxmox_cluster IS NULL))";
+            + " FROM unnest(?::int[], ?::boolean[], ?::boolean[]) AS u(id, retire, adopt), public.vms o"
+            + " WHERE v.id = u.id AND o.id = u.id AND v.retired_at IS NULL"
+            + " AND (v.proxmox_cluster = ? OR (u.adopt AND v.proxmox_cluster IS NULL))"
+            + HistorySql.returning("v", "o", "CASE WHEN u.retire THEN 'retired' ELSE 'missing' END") + ")"
+            + HistorySql.RECORD;
 
     // the cluster is set on every updated row: a no-op for the cluster's rows, the adoption for
     // an application row without one
-    private static final String UPDATE = "UPDATE public.vms v SET name = u.name, ip_address = u.ip_address,"
-            + " status = u.status, cpu_cores = u.cpu_cores, memory_mb = u.memory_mb, disk_gb = u.disk_gb,"
-            + " proxmox_node = u.proxmox_node, incarnation = u.incarnation, proxmox_cluster = ?,"
+    private static final String UPDATE = "WITH w AS (UPDATE public.vms v SET name = u.name,"
+            + " ip_address = u.ip_address, status = u.status, cpu_cores = u.cpu_cores, memory_mb = u.memory_mb,"
+            + " disk_gb = u.disk_gb, proxmox_node = u.proxmox_node, incarnation = u.incarnation, proxmox_cluster = ?,"
             + " updated_at = now(), last_seen_at = now()"
-            + " FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[])"
-            + " AS u(id, name, ip_address, status, cpu_cores, memory_mb, disk_gb, proxmox_node, incarnation)"
-            + " WHERE v.id = u.id AND v.retired_at IS NULL AND (v.proxmox_cluster IS NULL OR v.proxmox_cluster = ?)";
+            + " FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[],"
+            + " ?::text[]) AS u(id, name, ip_address, status, cpu_cores, memory_mb, disk_gb, proxmox_node, incarnation,"
+            + " kind), public.vms o"
+            + " WHERE v.id = u.id AND o.id = u.id AND v.retired_at IS NULL"
+            + " AND (v.proxmox_cluster IS NULL OR v.proxmox_cluster = ?)"
+            + HistorySql.returning("v", "o", "u.kind") + ")"
+            + HistorySql.RECORD;
 
     // owner_id stays NULL: a VM first seen by the daemon is visible to admins only
-    private static final String INSERT = "INSERT INTO public.vms (vmid, name, ip_address, status, cpu_cores,"
-            + " memory_mb, disk_gb, proxmox_node, incarnation, proxmox_cluster, last_seen_at)"
+    private static final String INSERT = "WITH w AS (INSERT INTO public.vms (vmid, name, ip_address, status,"
+            + " cpu_cores, memory_mb, disk_gb, proxmox_node, incarnation, proxmox_cluster, last_seen_at)"
             + " SELECT u.vmid, u.name, u.ip_address, u.status, u.cpu_cores, u.memory_mb, u.disk_gb,"
             + " u.proxmox_node, u.incarnation, ?, now()"
             + " FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[])"
-            + " AS u(vmid, name, ip_address, status, cpu_cores, memory_mb, disk_gb, proxmox_node, incarnation)";
+            + " AS u(vmid, name, ip_address, status, cpu_cores, memory_mb, disk_gb, proxmox_node, incarnation)"
+            + HistorySql.returning(null, null, "'inserted'") + ")"
+            + HistorySql.RECORD;
 
     // a reconcile pass confirms the VM still exists; nothing about it changed, so updated_at stays
     private static final String TOUCH = "UPDATE public.vms SET last_seen_at = now()"
@@ -51,6 +61,7 @@ final class BatchWriter {
     private final Connection c;
     private final String cluster;
     private final List<Array> arrays = new ArrayList<>();
+    private final RecordedChanges.Builder recorded = new RecordedChanges.Builder();
 
     private BatchWriter(Connection c, String cluster) {
         this.c = c;
@@ -60,9 +71,10 @@ final class BatchWriter {
     /**
      * Writes {@code plan} inside the caller's transaction. Kinds without rows send no statement.
      *
+     * @return the history the writes recorded
      * @throws StoreException when a row the plan read changed meanwhile (the caller rolls back)
      */
-    static void write(Connection c, String cluster, ChangePlan plan) throws SQLException {
+    static RecordedChanges write(Connection c, String cluster, ChangePlan plan) throws SQLException {
         BatchWriter w = new BatchWriter(c, cluster);
         try {
             // marks first: a retired row must leave (cluster, vmid) before its successor is inserted
@@ -70,6 +82,7 @@ final class BatchWriter {
             w.updates(plan.updates());
             w.inserts(plan.inserts());
             w.touches(plan.touches());
+            return w.recorded.build();
         } finally {
             w.freeArrays();
         }
@@ -85,7 +98,7 @@ final class BatchWriter {
             ps.setArray(3, array("bool", marks.stream().map(MissingMark::retire).toArray(Boolean[]::new)));
             ps.setArray(4, array("bool", marks.stream().map(MissingMark::adopt).toArray(Boolean[]::new)));
             ps.setString(5, cluster);
-            expect(ps.executeUpdate(), marks.size(), "marking missing");
+            expect(record(ps), marks.size(), "marking missing");
         }
     }
 
@@ -97,8 +110,9 @@ final class BatchWriter {
             ps.setString(1, cluster);
             ps.setArray(2, ints(updates, RowUpdate::id));
             setValues(ps, 3, updates.stream().map(RowUpdate::values).toList());
-            ps.setString(11, cluster);
-            expect(ps.executeUpdate(), updates.size(), "updating");
+            ps.setArray(11, texts(updates, u -> u.kind().recorded()));
+            ps.setString(12, cluster);
+            expect(record(ps), updates.size(), "updating");
         }
     }
 
@@ -110,7 +124,7 @@ final class BatchWriter {
             ps.setString(1, cluster);
             ps.setArray(2, ints(inserts, RowValues::vmid));
             setValues(ps, 3, inserts);
-            expect(ps.executeUpdate(), inserts.size(), "inserting");
+            expect(record(ps), inserts.size(), "inserting");
         }
     }
 
@@ -122,6 +136,22 @@ final class BatchWriter {
             ps.setArray(1, array("int4", ids.toArray(Integer[]::new)));
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Runs a write and keeps the history rows it returns, one per row written.
+     *
+     * @return how many rows it wrote
+     */
+    private int record(PreparedStatement ps) throws SQLException {
+        int written = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                recorded.add(VmChange.Kind.ofRecorded(rs.getString(3)), rs.getInt(1), rs.getLong(2));
+                written++;
+            }
+        }
+        return written;
     }
 
     /** Binds the eight value arrays after the key array, starting at parameter {@code first}. */

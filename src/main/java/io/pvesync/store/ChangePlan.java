@@ -50,7 +50,10 @@ record ChangePlan(
         }
     }
 
-    /** Row {@code id} gets {@code values} (and the pass's cluster, which adopts a row without one). */
-    record RowUpdate(int id, RowValues values) {
+    /**
+     * Row {@code id} gets {@code values} (and the pass's cluster, which adopts a row without one);
+     * {@code kind} is what its history says: an update, an adoption or a restore.
+     */
+    record RowUpdate(int id, RowValues values, VmChange.Kind kind) {
     }
 }

@@ -188,8 +188,8 @@ final class ChangePlanner {
             }
             return;
         }
-        updates.add(new RowUpdate(row.id(), after));
         Kind kind = row.isMissing() ? Kind.RESTORE : Kind.UPDATE;
+        updates.add(new RowUpdate(row.id(), after, kind));
         changes.add(new VmChange(row.vmid(), kind, String.join(", ", differences)));
     }
 
@@ -331,7 +331,7 @@ final class ChangePlanner {
         List<String> differences = new ArrayList<>();
         differences.add("proxmox_cluster NULL -> " + snapshot.cluster());
         differences.addAll(candidate.values().differencesTo(after));
-        updates.add(new RowUpdate(candidate.id(), after));
+        updates.add(new RowUpdate(candidate.id(), after, Kind.ADOPT));
         changes.add(new VmChange(observed.vmid(), Kind.ADOPT,
                 "row id " + candidate.id() + ": " + String.join(", ", differences)));
     }

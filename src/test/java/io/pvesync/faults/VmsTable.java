@@ -100,7 +100,7 @@ final class VmsTable {
 
     /** Empties the table (the class's database is shared by its tests). */
     void truncate() throws SQLException {
-        owner.update("TRUNCATE public.vms, public.users, pvesync.cluster_state RESTART IDENTITY");
+        owner.update("TRUNCATE public.vms, public.users, public.vm_changes, pvesync.cluster_state RESTART IDENTITY");
     }
 
     /** What the application does when it sells a VM: an owner and notes on the row. */

@@ -69,7 +69,7 @@ class ChangePlannerTest {
                 "name \"vm100\" -> \"renamed\", status running -> stopped, ip_address NULL -> 10.0.0.9, cpu_cores 2 -> 4,"
                         + " memory_mb 2048 -> 4096, disk_gb 32 -> 64, proxmox_node pve1 -> pve2, incarnation NULL -> m1"));
         assertThat(plan.updates()).containsExactly(new RowUpdate(1,
-                new RowValues(100, "renamed", "10.0.0.9", "stopped", 4, 4096, 64, "pve2", "m1")));
+                new RowValues(100, "renamed", "10.0.0.9", "stopped", 4, 4096, 64, "pve2", "m1"), Kind.UPDATE));
     }
 
     @Test

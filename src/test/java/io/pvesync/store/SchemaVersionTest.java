@@ -27,7 +27,7 @@ class SchemaVersionTest {
         assertThat(Migrations.pending(db.daemonPool())).containsExactly("2", "3", "4", "5", "6", "7");
         assertThatThrownBy(() -> Migrations.requireCurrent(db.daemonPool()))
                 .isInstanceOf(StoreException.class)
-                .hasMessage("database schema is not current: migrations 2, 3, 4, 5, 6 pending; run `pvesync migrate`"
+                .hasMessage("database schema is not current: migrations 2, 3, 4, 5, 6, 7 pending; run `pvesync migrate`"
                         + " (as the owner of public.vms)");
 
         assertThat(Migrations.migrate(db.ownerPool())).containsExactly("2", "3", "4", "5", "6", "7");
