@@ -41,6 +41,8 @@ public final class VmStore {
     // transaction-level: released by commit or rollback, never left behind by a failed pass.
     private static final String LOCK = "SELECT now() FROM pg_advisory_xact_lock(?)";
 
+    private static final String NOTIFY = "SELECT pg_notify(?, ?)";
+
     /** query_canceled: a statement timeout, or an administrator's pg_cancel_backend. */
     private static final String CANCELED = "57014";
 
@@ -131,11 +133,13 @@ public final class VmStore {
                         lastWritten.put(cluster, LastWritten.after(rows, cluster, List.of(), List.of(), xmins));
                     }
                 } else {
-                    BatchWriter.write(c, cluster, plan);
+                    RecordedChanges recorded = BatchWriter.write(c, cluster, plan);
                     LastWritten next = remember(c, cluster, rows, plan, xmins);
                     commit(c, cluster);
                     nodes.committed(snapshot);
                     lastWritten.put(cluster, next);
+                    report(cluster, options, plan.result());
+                    return plan.result().withRecorded(recorded);
                 }
                 report(cluster, options, plan.result());
                 return plan.result();
@@ -153,6 +157,31 @@ public final class VmStore {
         } catch (SQLException e) {
             lastWritten.remove(cluster);
             throw new StoreException("cluster " + cluster + ": applying the listing failed, nothing was written: "
+                    + explain(e), e);
+        }
+    }
+
+    /**
+     * Tells the application that a pass of {@code cluster} wrote rows: one {@code NOTIFY
+     * pvesync_vms} with {@link ChangeNotice}'s payload, in a transaction of its own after the
+     * pass's last write (DESIGN.md 4.5). Nothing when {@code recorded} is empty.
+     *
+     * @param mode {@code poll} or {@code reconcile}
+     * @throws StoreException when the database refused or could not be reached; the rows and their
+     *                        history are written either way
+     */
+    public void announce(String cluster, String mode, RecordedChanges recorded) {
+        if (recorded.isEmpty()) {
+            return;
+        }
+        String payload = ChangeNotice.payload(cluster, mode, recorded);
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(NOTIFY)) {
+            c.setAutoCommit(true);
+            ps.setString(1, ChangeNotice.CHANNEL);
+            ps.setString(2, payload);
+            ps.execute();
+        } catch (SQLException e) {
+            throw new StoreException("cluster " + cluster + ": NOTIFY " + ChangeNotice.CHANNEL + " failed: "
                     + explain(e), e);
         }
     }

@@ -14,6 +14,7 @@ import io.pvesync.proxmox.ProxmoxApi;
 import io.pvesync.proxmox.ProxmoxException;
 import io.pvesync.store.ApplyOptions;
 import io.pvesync.store.ApplyResult;
+import io.pvesync.store.RecordedChanges;
 import io.pvesync.store.StoreException;
 import io.pvesync.store.VmChange;
 import io.pvesync.store.VmStore;
@@ -143,6 +144,7 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
         }
         if (Thread.currentThread().isInterrupted()) {
             // shutting down: the lookups were cut short; what was written stays, the rest waits
+            announce(mode, writes);
             return writes.isEmpty() ? failed(mode, started, t0, "interrupted by shutdown before writing")
                     : SyncOutcome.failedUnconfirmed(config.name(), mode, started, elapsed(t0), "interrupted by"
                     + " shutdown after " + writes.size() + " of the pass's writes (what the listing showed first);"
@@ -158,6 +160,7 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
             return failedAfter(writes, e, mode, started, t0);
         }
         ApplyResult applied = PassWrites.combined(writes);
+        announce(mode, writes);
         if (!dryRun) {
             // without a task list the marks stay those of the last pass that had one
             details.settled(enriched.snapshot(), applied.heldVmids(), tasks.readable() ? tasks.mark() : null);
@@ -171,6 +174,7 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
     /** A pass whose later write failed after earlier ones committed: those stay, and it says so. */
     private SyncOutcome failedAfter(List<ApplyResult> writes, StoreException e, SyncMode mode, Instant started,
                                     long t0) {
+        announce(mode, writes);
         return SyncOutcome.failedUnconfirmed(config.name(), mode, started, elapsed(t0), "database: " + e.getMessage()
                 + "; that was the pass's write " + (writes.size() + 1) + ": its " + writes.size() + " earlier write(s)"
                 + " (what the listing showed first) stay, and the next pass writes the rest");
@@ -191,6 +195,24 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
                 // (a row without its marker cannot tell, DESIGN.md 3.1)
                 details.inserted(inserts(List.of(written)), tasks.mark());
             }
+        }
+    }
+
+    /**
+     * One {@code NOTIFY pvesync_vms} for whatever the pass's committed writes recorded (DESIGN.md
+     * 4.5), after the last of them. A notice that cannot be sent costs the application its hint,
+     * not the pass: the rows and their history are stored, and the next notice's change ids reach
+     * past these.
+     */
+    private void announce(SyncMode mode, List<ApplyResult> writes) {
+        RecordedChanges recorded = writes.stream().map(ApplyResult::recorded)
+                .reduce(RecordedChanges.NONE, RecordedChanges::plus);
+        try {
+            store.announce(config.name(), mode.name().toLowerCase(java.util.Locale.ROOT), recorded);
+        } catch (StoreException e) {
+            log.warn("cluster={} - {} change(s) written, but the application was not told: {}; they are in"
+                    + " public.vm_changes (ids {} to {}), where a listener that reads past its last id finds them",
+                    config.name(), recorded.total(), e.getMessage(), recorded.firstId(), recorded.lastId());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.pvesync.sync;
 
 import io.pvesync.store.ApplyResult;
+import io.pvesync.store.RecordedChanges;
 import io.pvesync.store.VmChange;
 import io.pvesync.store.VmChange.Kind;
 import java.util.ArrayList;
@@ -22,7 +23,8 @@ final class PassWrites {
      * then the markers it needed, then the addresses), counted per VM as a single write would have:
      * a VM inserted by one write and given its address by the next is one insert; one whose status
      * landed first and whose address followed is one update. Held, the guard and the guests held
-     * are the last write's, which saw everything; every change of every write is listed.
+     * are the last write's, which saw everything; every change of every write is listed, and the
+ * history of every write is summed.
      *
      * @param writes the pass's writes, in order, at least one
      */
@@ -44,8 +46,10 @@ final class PassWrites {
         int missing = writes.stream().mapToInt(ApplyResult::missing).sum();
         Optional<String> trip = last.guardTrip()
                 .or(() -> writes.stream().map(ApplyResult::guardTrip).flatMap(Optional::stream).findFirst());
+        RecordedChanges recorded = writes.stream().map(ApplyResult::recorded)
+                .reduce(RecordedChanges.NONE, RecordedChanges::plus);
         return new ApplyResult(inserted.size(), refreshed.size(), Math.max(0, last.unchanged() - earlier.size()),
-                missing, last.held(), trip, changes, last.heldVmids());
+                missing, last.held(), trip, changes, last.heldVmids(), recorded);
     }
 
     private static Set<Integer> vmids(List<VmChange> changes, Set<Kind> kinds) {
