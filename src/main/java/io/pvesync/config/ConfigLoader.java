@@ -73,11 +73,12 @@ public final class ConfigLoader {
         List<ClusterConfig> clusters = pending.stream().map(p -> p.withBudget(schedule)).toList();
         StatusConfig status = status(top.section("status"), secrets, schedule);
         LoggingConfig logging = logging(top.section("logging"));
+        HistoryConfig history = history(top.section("history"));
         top.finish();
         if (!problems.isEmpty()) {
             throw new ConfigException(name, problems);
         }
-        return new PvesyncConfig(file, database, clusters, schedule, status, logging);
+        return new PvesyncConfig(file, database, clusters, schedule, status, logging, history);
     }
 
     private DatabaseConfig database(Section s, SecretReader secrets) {
@@ -295,6 +296,23 @@ public final class ConfigLoader {
         })).orElse(LogFormat.TEXT);
         s.finish();
         return new LoggingConfig(format);
+    }
+
+    private HistoryConfig history(Section s) {
+        Optional<String> text = s.text("retention");
+        Duration retention = HistoryConfig.DEFAULT_RETENTION;
+        if (text.isPresent() && text.get().strip().equals("0")) {
+            retention = Duration.ZERO;
+        } else if (text.isPresent()) {
+            retention = duration(s, "retention", HistoryConfig.DEFAULT_RETENTION);
+            if (retention.compareTo(HistoryConfig.MIN_RETENTION) < 0) {
+                s.problem("retention", "\"" + text.get() + "\" is shorter than " + Durations.format(HistoryConfig.MIN_RETENTION)
+                        + ": give how long to keep the change history (e.g. 90d), or 0 to keep every change");
+                retention = HistoryConfig.DEFAULT_RETENTION;
+            }
+        }
+        s.finish();
+        return new HistoryConfig(retention);
     }
 
     private static Duration duration(Section s, String key, Duration fallback) {

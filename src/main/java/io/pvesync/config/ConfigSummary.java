@@ -24,7 +24,8 @@ public final class ConfigSummary {
                 + "\", clustered " + s.clustered() + "; status on " + st.listen().getHostString() + ":"
                 + st.listen().getPort() + ", resync token " + (st.resyncToken().isPresent() ? "<masked>" : "none")
                 + ", stale after " + Durations.format(st.staleAfter()) + "; logs as "
-                + config.logging().format().name().toLowerCase(Locale.ROOT));
+                + config.logging().format().name().toLowerCase(Locale.ROOT) + "; history kept "
+                + config.history().pruneAfter().map(Durations::format).orElse("forever"));
         for (ClusterConfig c : config.clusters()) {
             MissingPolicy m = c.missing();
             lines.add("config: cluster=" + c.name() + " endpoints " + c.endpoints() + ", token " + c.tokenId()

@@ -15,16 +15,23 @@ public record PvesyncConfig(
         List<ClusterConfig> clusters,
         ScheduleConfig schedule,
         StatusConfig status,
-        LoggingConfig logging) {
+        LoggingConfig logging,
+        HistoryConfig history) {
 
     public PvesyncConfig {
         clusters = List.copyOf(clusters);
     }
 
-    /** A config with the default logging (text). */
+    /** A config with the default logging (text) and history. */
     public PvesyncConfig(Path source, DatabaseConfig database, List<ClusterConfig> clusters, ScheduleConfig schedule,
                          StatusConfig status) {
         this(source, database, clusters, schedule, status, LoggingConfig.DEFAULT);
+    }
+
+    /** A config with the default history (90 days). */
+    public PvesyncConfig(Path source, DatabaseConfig database, List<ClusterConfig> clusters, ScheduleConfig schedule,
+                         StatusConfig status, LoggingConfig logging) {
+        this(source, database, clusters, schedule, status, logging, HistoryConfig.DEFAULT);
     }
 
     public Optional<ClusterConfig> cluster(String name) {

@@ -7,7 +7,9 @@ import io.pvesync.config.PvesyncConfig;
 import io.pvesync.details.GuestDetails;
 import io.pvesync.proxmox.ProxmoxClient;
 import io.pvesync.schedule.PassGate;
+import io.pvesync.schedule.PassListener;
 import io.pvesync.schedule.ReportingListener;
+import io.pvesync.store.HistoryPruner;
 import io.pvesync.schedule.SyncScheduler;
 import io.pvesync.status.Metrics;
 import io.pvesync.status.ResyncTrigger;
@@ -51,14 +53,16 @@ public final class Daemon implements AutoCloseable {
     private final SyncScheduler scheduler;
     private final StatusServer status;
     private final SharedStateRefresher sharing;
+    private final HistoryPruning pruning;
     private final List<String> clusters;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean closed;
 
     private Daemon(List<String> clusters, List<HikariDataSource> pools, List<ProxmoxClient> clients,
                    List<ClusterSync> syncs, SyncHealth health, SyncScheduler scheduler, StatusServer status,
-                   SharedStateRefresher sharing) {
+                   SharedStateRefresher sharing, HistoryPruning pruning) {
         this.sharing = sharing;
+        this.pruning = pruning;
         this.clusters = List.copyOf(clusters);
         this.pools = List.copyOf(pools);
         this.clients = clients;
@@ -96,6 +100,7 @@ public final class Daemon implements AutoCloseable {
         StatusServer status = null;
         SyncScheduler scheduler = null;
         SharedStateRefresher sharing = null;
+        HistoryPruning pruning = null;
         try {
             pool = Database.openLazily(config.database(), "pvesync");
             SessionGuard sessions = SessionGuard.uncheckedAtStart(config);
@@ -121,23 +126,34 @@ public final class Daemon implements AutoCloseable {
             if (config.schedule().clustered()) {
                 jobStorePool = Database.openLazily(config.database(), "pvesync-quartz", names.size() + 3);
             }
-            scheduler = new SyncScheduler(config.schedule(), syncs, new ReportingListener(health, metrics), MAX_BACKOFF, clock,
-                    gate, jobStorePool);
+            PassListener listener = new ReportingListener(health, metrics);
+            pruning = HistoryPruning.of(config.history(), new HistoryPruner(pool, config.database().statementTimeout()))
+                    .orElse(null);
+            if (pruning != null) {
+                listener = pruning.after(listener);
+            }
+            scheduler = new SyncScheduler(config.schedule(), syncs, listener, MAX_BACKOFF, clock, gate, jobStorePool);
             status = new StatusServer(config.status().listen(), config.status().resyncToken(), health, metrics, scheduler);
             status.start();
             sharing = SharedStateRefresher.start(health, metrics);
             scheduler.start();
             Daemon daemon = new Daemon(names, pools(pool, lockPool, jobStorePool), clients, syncs, health, scheduler,
-                    status, sharing);
+                    status, sharing, pruning);
             log.info("Started: {} cluster(s); status on http://{}:{}/status", names.size(),
                     status.address().getHostString(), status.address().getPort());
             return daemon;
         } catch (StartupException e) {
             closeQuietly(sharing);
+            if (pruning != null) {
+                pruning.close();
+            }
             cleanUp(scheduler, status, syncs, clients, pools(pool, lockPool, jobStorePool));
             throw e;
         } catch (Exception e) {
             closeQuietly(sharing);
+            if (pruning != null) {
+                pruning.close();
+            }
             cleanUp(scheduler, status, syncs, clients, pools(pool, lockPool, jobStorePool));
             throw new StartupException("cannot start: " + e.getMessage(), e);
         }
@@ -241,6 +257,9 @@ public final class Daemon implements AutoCloseable {
         health.stopping();
         scheduler.stop(STOP_LIMIT);
         closeQuietly(sharing);
+        if (pruning != null) {
+            pruning.close(); // before the pools: a batch in flight ends first
+        }
         cleanUp(null, status, syncs, clients, pools);
         log.info("Stopped.");
         stopped.countDown();
