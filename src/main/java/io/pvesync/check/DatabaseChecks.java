@@ -87,10 +87,18 @@ public final class DatabaseChecks {
 
     private static CheckResult rls(Statement st) throws SQLException {
         boolean enabled = "t".equals(one(st, "SELECT relrowsecurity FROM pg_class WHERE oid = 'public.vms'::regclass"));
-        return enabled
-                ? CheckResult.ok(SUBJECT, "row-level security enabled on public.vms")
-                : CheckResult.fail(SUBJECT, "row-level security is OFF on public.vms: every user sees every VM;"
-                + " run: ALTER TABLE public.vms ENABLE ROW LEVEL SECURITY");
+        if (!enabled) {
+            return CheckResult.fail(SUBJECT, "row-level security is OFF on public.vms: every user sees every VM;"
+                    + " run: ALTER TABLE public.vms ENABLE ROW LEVEL SECURITY");
+        }
+        // the history names every VM's changes: without its policies every user reads everyone's
+        boolean history = "t".equals(one(st, "SELECT relrowsecurity FROM pg_class"
+                + " WHERE oid = to_regclass('public.vm_changes')"));
+        return history
+                ? CheckResult.ok(SUBJECT, "row-level security enabled on public.vms and public.vm_changes")
+                : CheckResult.fail(SUBJECT, "row-level security is OFF on public.vm_changes (or the table is missing:"
+                + " run pvesync migrate): every user reads every VM's change history;"
+                + " run: ALTER TABLE public.vm_changes ENABLE ROW LEVEL SECURITY");
     }
 
     private static CheckResult role(Statement st, String user) throws SQLException {

@@ -63,8 +63,8 @@ class DatabaseChecksTest {
         assertThat(lines()).satisfiesExactly(
                 l -> assertThat(l).startsWith("[ ok ] database: connected to "),
                 l -> assertThat(l).isEqualTo(SESSIONS_OK),
-                l -> assertThat(l).isEqualTo("[ ok ] database: schema current (version 6)"),
-                l -> assertThat(l).isEqualTo("[ ok ] database: row-level security enabled on public.vms"),
+                l -> assertThat(l).isEqualTo("[ ok ] database: schema current (version 7)"),
+                l -> assertThat(l).isEqualTo("[ ok ] database: row-level security enabled on public.vms and public.vm_changes"),
                 l -> assertThat(l).isEqualTo("[ ok ] database: role " + db.daemonUser() + " is not superuser, not"
                         + " BYPASSRLS, not owner of public.vms: row-level security applies to it"),
                 l -> assertThat(l).isEqualTo("[ ok ] database: role " + db.daemonUser()
@@ -101,6 +101,14 @@ class DatabaseChecksTest {
                     + " every VM; run: ALTER TABLE public.vms ENABLE ROW LEVEL SECURITY");
         } finally {
             asOwner("ALTER TABLE public.vms ENABLE ROW LEVEL SECURITY");
+        }
+        asOwner("ALTER TABLE public.vm_changes DISABLE ROW LEVEL SECURITY");
+        try {
+            assertThat(lines()).contains("[FAIL] database: row-level security is OFF on public.vm_changes (or the table"
+                    + " is missing: run pvesync migrate): every user reads every VM's change history;"
+                    + " run: ALTER TABLE public.vm_changes ENABLE ROW LEVEL SECURITY");
+        } finally {
+            asOwner("ALTER TABLE public.vm_changes ENABLE ROW LEVEL SECURITY");
         }
     }
 

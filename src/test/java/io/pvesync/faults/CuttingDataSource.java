@@ -114,7 +114,9 @@ final class CuttingDataSource extends DelegatingDataSource {
                 new Class<?>[] {PreparedStatement.class}, handler);
     }
 
+    /** A write of {@code public.vms}: plain, or as the CTE that records its history (DESIGN.md 4.5). */
     private static boolean isWrite(String sql) {
-        return sql.startsWith("UPDATE public.vms") || sql.startsWith("INSERT INTO public.vms");
+        String write = sql.startsWith("WITH w AS (") ? sql.substring("WITH w AS (".length()) : sql;
+        return write.startsWith("UPDATE public.vms") || write.startsWith("INSERT INTO public.vms");
     }
 }
