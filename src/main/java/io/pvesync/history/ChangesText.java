@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pvesync.inventory.Printable;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -27,10 +26,7 @@ public final class ChangesText {
 
     /** The changes, or {@code -} when there are none. */
     public static String of(ObjectNode changes) {
-        List<Map.Entry<String, JsonNode>> columns = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = changes.fields(); it.hasNext(); ) {
-            columns.add(it.next());
-        }
+        List<Map.Entry<String, JsonNode>> columns = new ArrayList<>(changes.properties());
         if (columns.isEmpty()) {
             return "-";
         }

@@ -49,7 +49,6 @@ class HistoryCommandTest {
     static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
     static Instant base;
     static String config;
-    static long inserted;
     static long resized;
     static long renamed;
     static long vanished;
@@ -61,7 +60,7 @@ class HistoryCommandTest {
         db.grantDaemon();
         config = configFor(db, "history.yaml", db.url(), db.daemonPassword());
         base = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        inserted = change(12, 104, "lab", Duration.ofDays(10), "inserted", null,
+        change(12, 104, "lab", Duration.ofDays(10), "inserted", null,
                 "{\"name\": [null, \"web1\"], \"status\": [null, \"running\"], \"memory_mb\": [null, 2048]}");
         resized = change(12, 104, "lab", Duration.ofDays(2), "updated", 42,
                 "{\"memory_mb\": [2048, 4096], \"status\": [\"running\", \"stopped\"]}");
@@ -119,7 +118,7 @@ class HistoryCommandTest {
         return pvesync(args);
     }
 
-    /** The ids of the table's rows (its VM_ID column cannot tell them apart), by their CHANGED column. */
+    /** The table's CHANGED column: each change here has a time of its own, so it names the row. */
     private static List<String> changedColumn(CommandRun run) {
         return run.out().lines().skip(1).map(l -> l.substring(0, 19)).toList();
     }
