@@ -15,7 +15,11 @@ final class ConfigFile {
 
     /** The config, or empty after printing its problems (the command then exits 2). */
     static Optional<PvesyncConfig> load(Arguments args, PrintStream err) throws UsageException {
-        Path file = Path.of(args.required("--config"));
+        return load(Path.of(args.required("--config")), err);
+    }
+
+    /** {@code file}'s config, or empty after printing its problems: for a command with a default file. */
+    static Optional<PvesyncConfig> load(Path file, PrintStream err) {
         try {
             PvesyncConfig config = new ConfigLoader().load(file);
             // from here on, log lines are in the format the config asks for (logback.xml starts with text)

@@ -26,6 +26,9 @@ public final class Main {
               resync  [--cluster NAME] [--config FILE] [--url URL] [--wait 2m]
                       asks the running daemon for a full pass now and prints its outcome
                       (endpoint and token from --config, default /etc/pvesync/pvesync.yaml)
+              history [--config FILE] [--cluster NAME] [--vmid N] [--since 7d] [--limit 50] [--json]
+                      the changes pvesync made to public.vms, newest first (UTC), as a table
+                      or as a JSON array (config default /etc/pvesync/pvesync.yaml)
               migrate --config FILE [--keep-owner-changes]
                       apply the database migrations (as database.migrate-username) and exit;
                       stops, applying nothing, at a policy or view of public.vms that its owners
@@ -73,6 +76,7 @@ public final class Main {
                 case "sync" -> new SyncCommand(out, err).run(rest);
                 case "check" -> new CheckCommand(out, err).run(rest);
                 case "resync" -> new ResyncCommand(out, err, System.getenv()).run(rest);
+                case "history" -> new HistoryCommand(out, err).run(rest);
                 case "migrate" -> new MigrateCommand(out, err).run(rest);
                 case "demo" -> new DemoCommand(out, err, System.getenv()).run(rest);
                 case "bench" -> new BenchCommand(out, err).run(rest);

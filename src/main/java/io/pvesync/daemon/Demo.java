@@ -223,11 +223,12 @@ public final class Demo implements AutoCloseable {
                   health:   curl -s http://127.0.0.1:%d/health
                   metrics:  curl -s http://127.0.0.1:%d/metrics | grep ^pvesync_
                   rows:     psql -h 127.0.0.1 -U %s -d %s -c "SELECT vmid, name, status, cpu_cores, memory_mb, disk_gb, proxmox_node, ip_address, updated_at FROM vms ORDER BY vmid"
+                  history:  psql -h 127.0.0.1 -U %s -d %s -c "SELECT changed_at, vmid, kind, changes FROM vm_changes ORDER BY id DESC LIMIT 20"
                   config:   %s
 
                 Stop with Ctrl-C.
                 """.formatted(simulator.vms().size(), io.pvesync.config.Durations.format(options.changeEvery()), db,
-                statusPort(), statusPort(), statusPort(), options.adminUser(), db,
+                statusPort(), statusPort(), statusPort(), options.adminUser(), db, options.adminUser(), db,
                 options.workDir().resolve("pvesync-demo.yaml"));
     }
 

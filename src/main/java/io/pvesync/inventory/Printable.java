@@ -56,7 +56,11 @@ public final class Printable {
         return false;
     }
 
-    private static boolean needsEscape(int cp) {
+    /**
+     * Whether {@link #of(String)} escapes {@code cp}: a control character, a line or paragraph
+     * separator, or a bidirectional control. For writers with escapes of their own (JSON's).
+     */
+    public static boolean needsEscape(int cp) {
         return Character.getType(cp) == Character.CONTROL // C0, DEL, C1
                 || cp == 0x2028 || cp == 0x2029 // line and paragraph separators: line breaks to some viewers
                 || cp == 0x061C || cp == 0x200E || cp == 0x200F // bidirectional marks

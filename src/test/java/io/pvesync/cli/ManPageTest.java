@@ -20,7 +20,7 @@ class ManPageTest {
     void manPageDescribesEveryCommand() throws Exception {
         String page = Files.readString(Path.of("src/deb/man/pvesync.1"));
 
-        assertThat(commandsInUsage()).containsExactly("run", "sync", "check", "resync", "migrate", "demo", "bench");
+        assertThat(commandsInUsage()).containsExactly("run", "sync", "check", "resync", "history", "migrate", "demo", "bench");
         for (String command : commandsInUsage()) {
             assertThat(page).as("pvesync.1 describes %s", command).containsPattern("(?m)^\\.B " + command + "\\b");
         }
