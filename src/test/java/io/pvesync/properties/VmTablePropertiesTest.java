@@ -17,6 +17,7 @@ import io.pvesync.store.VmStore;
 import io.pvesync.sync.ClusterSync;
 import io.pvesync.sync.SyncMode;
 import io.pvesync.sync.SyncOutcome;
+import io.pvesync.testing.HistoryReplay;
 import io.pvesync.testing.TestDatabase;
 import java.net.URI;
 import java.sql.Connection;
@@ -149,6 +150,9 @@ class VmTablePropertiesTest {
             ApplyResult third = repeat(sync);
             assertThat(List.of(third.inserted(), third.updated(), third.missing()))
                     .as("a third time: inserted, updated, missing (%s)", third.changes()).containsExactly(0, 0, 0);
+        }
+        try (Connection c = owner.getConnection()) {
+            assertThat(HistoryReplay.mismatches(c)).as("every row's history replays to it").isEmpty();
         }
     }
 

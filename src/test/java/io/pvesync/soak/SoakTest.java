@@ -11,6 +11,7 @@ import io.pvesync.sim.ProxmoxSimulator;
 import io.pvesync.sim.SimVm;
 import io.pvesync.store.Migrations;
 import io.pvesync.testing.DaemonConfigFile;
+import io.pvesync.testing.HistoryReplay;
 import io.pvesync.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -150,6 +151,9 @@ class SoakTest {
                     app.written(), app.inserted(), new Comparison.Grace(settling.minus(GRACE), settled.minus(GRACE)));
             verdict.lateReuses().forEach(line -> log.info("soak - late reuse (DESIGN.md 3.1): {}", line));
             mismatches.addAll(verdict.mismatches());
+            try (Connection c = db.ownerConnection()) {
+                HistoryReplay.mismatches(c).forEach(line -> mismatches.add("history: " + line));
+            }
             Map<String, Long> passes = status.passes(CLUSTER);
             Map<String, Long> passesSecond = status.passes(SECOND);
             Tally changes = first.changes.applied();
