@@ -216,7 +216,10 @@ class DaemonTest {
             // each says "starting" until a pass has ended since its own start: beta's start triggered one
             await(() -> quietly(() -> get(alpha, "/health").statusCode() == 200
                     && get(beta, "/health").statusCode() == 200), "both instances healthy");
-            assertThat(lab(alpha)).isEqualTo(lab(beta));
+            // the other start's pass may still be running (CI caught one that had just begun):
+            // once it ends, both tell its story
+            await(() -> quietly(() -> !lab(alpha).get("running").asBoolean() && lab(alpha).equals(lab(beta))),
+                    "both instances show the same state once no pass runs");
         }
     }
 
