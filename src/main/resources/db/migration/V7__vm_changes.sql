@@ -29,11 +29,11 @@ COMMENT ON COLUMN public.vm_changes.vm_id IS 'the vms.id of the row that changed
 COMMENT ON COLUMN public.vm_changes.changes IS 'the columns that changed: {"column": [old, new]}';
 COMMENT ON COLUMN public.vm_changes.owner_id IS 'the row''s owner_id when the change was made: who may read this change';
 
--- "this VM, newest first" (the application's VM page), "this VMID of this cluster, newest first"
--- (who had this VMID before: pvesync history --vmid), "this customer's VMs, newest first" (the
--- user policy's own filter), and the pruning by age.
+-- "this VM, newest first" (the application's VM page), "this VMID, newest first" in one cluster
+-- or in all (who had this VMID before: pvesync history --vmid), "this customer's VMs, newest
+-- first" (the user policy's own filter), and the pruning by age.
 CREATE INDEX vm_changes_vm_newest_idx ON public.vm_changes (vm_id, id DESC);
-CREATE INDEX vm_changes_cluster_vmid_newest_idx ON public.vm_changes (proxmox_cluster, vmid, id DESC);
+CREATE INDEX vm_changes_vmid_cluster_newest_idx ON public.vm_changes (vmid, proxmox_cluster, id DESC);
 CREATE INDEX vm_changes_owner_newest_idx ON public.vm_changes (owner_id, id DESC)
     WHERE owner_id IS NOT NULL;
 CREATE INDEX vm_changes_changed_at_idx ON public.vm_changes (changed_at);
@@ -42,7 +42,11 @@ CREATE INDEX vm_changes_changed_at_idx ON public.vm_changes (changed_at);
 -- every change, a user context the changes of the rows it owned when they were made, no context
 -- none. The user policy only reads: the history is pvesync's record, written and pruned under
 -- the admin context, never rewritten by a user's session.
+-- FORCE: the table's owner is the role that migrates, usually the AccountDB's owner, and an
+-- application connected as that role would otherwise bypass the policies. public.vms has
+-- vms_with_rls for such readers; the history has no view, so the policies bind its owner too.
 ALTER TABLE public.vm_changes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.vm_changes FORCE ROW LEVEL SECURITY;
 
 CREATE POLICY vm_changes_admin_policy ON public.vm_changes
     FOR ALL

@@ -92,13 +92,18 @@ public final class DatabaseChecks {
                     + " run: ALTER TABLE public.vms ENABLE ROW LEVEL SECURITY");
         }
         // the history names every VM's changes: without its policies every user reads everyone's
-        boolean history = "t".equals(one(st, "SELECT relrowsecurity FROM pg_class"
-                + " WHERE oid = to_regclass('public.vm_changes')"));
-        return history
-                ? CheckResult.ok(SUBJECT, "row-level security enabled on public.vms and public.vm_changes")
-                : CheckResult.fail(SUBJECT, "row-level security is OFF on public.vm_changes (or the table is missing:"
-                + " run pvesync migrate): every user reads every VM's change history;"
-                + " run: ALTER TABLE public.vm_changes ENABLE ROW LEVEL SECURITY");
+        String history = one(st, "SELECT relrowsecurity::text || relforcerowsecurity::text FROM pg_class"
+                + " WHERE oid = to_regclass('public.vm_changes')");
+        if (!"truetrue".equals(history)) {
+            return "truefalse".equals(history)
+                    ? CheckResult.fail(SUBJECT, "row-level security is not forced on public.vm_changes: its owner (the"
+                    + " role that migrates) reads every customer's change history, whatever the context;"
+                    + " run: ALTER TABLE public.vm_changes FORCE ROW LEVEL SECURITY")
+                    : CheckResult.fail(SUBJECT, "row-level security is OFF on public.vm_changes (or the table is"
+                    + " missing: run pvesync migrate): every user reads every VM's change history;"
+                    + " run: ALTER TABLE public.vm_changes ENABLE ROW LEVEL SECURITY");
+        }
+        return CheckResult.ok(SUBJECT, "row-level security enabled on public.vms and public.vm_changes (forced)");
     }
 
     private static CheckResult role(Statement st, String user) throws SQLException {

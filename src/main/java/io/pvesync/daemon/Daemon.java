@@ -97,6 +97,7 @@ public final class Daemon implements AutoCloseable {
         HikariDataSource pool = null;
         HikariDataSource lockPool = null;
         HikariDataSource jobStorePool = null;
+        HikariDataSource historyPool = null;
         StatusServer status = null;
         SyncScheduler scheduler = null;
         SharedStateRefresher sharing = null;
@@ -127,9 +128,11 @@ public final class Daemon implements AutoCloseable {
                 jobStorePool = Database.openLazily(config.database(), "pvesync-quartz", names.size() + 3);
             }
             PassListener listener = new ReportingListener(health, metrics);
-            pruning = HistoryPruning.of(config.history(), new HistoryPruner(pool, config.database().statementTimeout()))
-                    .orElse(null);
-            if (pruning != null) {
+            if (config.history().pruneAfter().isPresent()) {
+                // a connection of its own (opened at the first prune): a batch never takes one a poll waits for
+                historyPool = Database.openLazily(config.database(), "pvesync-history", 1);
+                pruning = HistoryPruning.of(config.history(),
+                        new HistoryPruner(historyPool, config.database().statementTimeout())).orElseThrow();
                 listener = pruning.after(listener);
             }
             scheduler = new SyncScheduler(config.schedule(), syncs, listener, MAX_BACKOFF, clock, gate, jobStorePool);
@@ -137,7 +140,7 @@ public final class Daemon implements AutoCloseable {
             status.start();
             sharing = SharedStateRefresher.start(health, metrics);
             scheduler.start();
-            Daemon daemon = new Daemon(names, pools(pool, lockPool, jobStorePool), clients, syncs, health, scheduler,
+            Daemon daemon = new Daemon(names, pools(pool, lockPool, jobStorePool, historyPool), clients, syncs, health, scheduler,
                     status, sharing, pruning);
             log.info("Started: {} cluster(s); status on http://{}:{}/status", names.size(),
                     status.address().getHostString(), status.address().getPort());
@@ -147,14 +150,14 @@ public final class Daemon implements AutoCloseable {
             if (pruning != null) {
                 pruning.close();
             }
-            cleanUp(scheduler, status, syncs, clients, pools(pool, lockPool, jobStorePool));
+            cleanUp(scheduler, status, syncs, clients, pools(pool, lockPool, jobStorePool, historyPool));
             throw e;
         } catch (Exception e) {
             closeQuietly(sharing);
             if (pruning != null) {
                 pruning.close();
             }
-            cleanUp(scheduler, status, syncs, clients, pools(pool, lockPool, jobStorePool));
+            cleanUp(scheduler, status, syncs, clients, pools(pool, lockPool, jobStorePool, historyPool));
             throw new StartupException("cannot start: " + e.getMessage(), e);
         }
     }

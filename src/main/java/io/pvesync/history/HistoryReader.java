@@ -30,7 +30,7 @@ public final class HistoryReader {
     private static final String DENIED = "42501";
 
     // Only these constant fragments are ever joined; every value is a bound parameter. Each filter
-    // keeps an index usable: cluster and vmid vm_changes_cluster_vmid_newest_idx, since
+    // keeps an index usable: vmid (with or without cluster) vm_changes_vmid_cluster_newest_idx, since
     // vm_changes_changed_at_idx, and newest first with a limit the primary key read backwards.
     private static final String SELECT = "SELECT id, vm_id, vmid, proxmox_cluster, changed_at, kind, changes::text,"
             + " owner_id FROM public.vm_changes";

@@ -24,8 +24,8 @@ final class BatchWriter {
     private static final String MARK = "WITH w AS (UPDATE public.vms v SET status = 'missing', updated_at = now(),"
             + " retired_at = CASE WHEN u.retire THEN now() ELSE v.retired_at END,"
             + " proxmox_cluster = CASE WHEN u.adopt THEN ? ELSE v.proxmox_cluster END"
-            + " FROM unnest(?::int[], ?::boolean[], ?::boolean[]) AS u(id, retire, adopt), public.vms o"
-            + " WHERE v.id = u.id AND o.id = u.id AND v.retired_at IS NULL"
+            + " FROM unnest(?::int[], ?::boolean[], ?::boolean[]) AS u(id, retire, adopt), " + HistorySql.OLD_ROW
+            + " WHERE v.id = u.id AND v.retired_at IS NULL"
             + " AND (v.proxmox_cluster = ? OR (u.adopt AND v.proxmox_cluster IS NULL))"
             + HistorySql.returning("v", "o", "CASE WHEN u.retire THEN 'retired' ELSE 'missing' END") + ")"
             + HistorySql.RECORD;
@@ -38,8 +38,8 @@ final class BatchWriter {
             + " updated_at = now(), last_seen_at = now()"
             + " FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::int[], ?::text[], ?::text[],"
             + " ?::text[]) AS u(id, name, ip_address, status, cpu_cores, memory_mb, disk_gb, proxmox_node, incarnation,"
-            + " kind), public.vms o"
-            + " WHERE v.id = u.id AND o.id = u.id AND v.retired_at IS NULL"
+            + " kind), " + HistorySql.OLD_ROW
+            + " WHERE v.id = u.id AND v.retired_at IS NULL"
             + " AND (v.proxmox_cluster IS NULL OR v.proxmox_cluster = ?)"
             + HistorySql.returning("v", "o", "u.kind") + ")"
             + HistorySql.RECORD;

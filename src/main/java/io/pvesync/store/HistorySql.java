@@ -10,8 +10,7 @@ import java.util.stream.Collectors;
  * inserts one history row per written row and returns its {@code (vm_id, id, kind)}. A change and its
  * history commit together or not at all, and the history costs no statement and no round trip.
  *
- * <p>The old values come from the table itself (the write joins {@code public.vms} a second time
- * as {@code o}, which sees the row as it was before the statement), so what the history says is
+ * <p>The old values come from the table itself ({@link #OLD_ROW}), so what the history says is
  * what the table held, not what this process believed it held; an insert has no old values.
  */
 final class HistorySql {
@@ -22,6 +21,14 @@ final class HistorySql {
      */
     static final List<String> COLUMNS = List.of("name", "ip_address", "status", "cpu_cores", "memory_mb", "disk_gb",
             "proxmox_node", "incarnation", "proxmox_cluster", "retired_at");
+
+    /**
+     * The row {@code u.id} as it is just before the write, as {@code o}: locked first (the lock
+     * the UPDATE takes anyway), so when another session's write to the row commits while this one
+     * waits, {@code o} is that version, the one this write replaces. A plain second scan would keep
+     * the statement's snapshot and record an old value the table no longer held.
+     */
+    static final String OLD_ROW = "LATERAL (SELECT * FROM public.vms x WHERE x.id = u.id FOR NO KEY UPDATE) o";
 
     /** Each column that differs, as {"column": [old, new]}; jsonb compares numbers and texts exactly. */
     private static final String DIFF = "(SELECT coalesce(jsonb_object_agg(d.col, jsonb_build_array(d.old, d.new)),"

@@ -64,7 +64,7 @@ class DatabaseChecksTest {
                 l -> assertThat(l).startsWith("[ ok ] database: connected to "),
                 l -> assertThat(l).isEqualTo(SESSIONS_OK),
                 l -> assertThat(l).isEqualTo("[ ok ] database: schema current (version 7)"),
-                l -> assertThat(l).isEqualTo("[ ok ] database: row-level security enabled on public.vms and public.vm_changes"),
+                l -> assertThat(l).isEqualTo("[ ok ] database: row-level security enabled on public.vms and public.vm_changes (forced)"),
                 l -> assertThat(l).isEqualTo("[ ok ] database: role " + db.daemonUser() + " is not superuser, not"
                         + " BYPASSRLS, not owner of public.vms: row-level security applies to it"),
                 l -> assertThat(l).isEqualTo("[ ok ] database: role " + db.daemonUser()
@@ -109,6 +109,14 @@ class DatabaseChecksTest {
                     + " run: ALTER TABLE public.vm_changes ENABLE ROW LEVEL SECURITY");
         } finally {
             asOwner("ALTER TABLE public.vm_changes ENABLE ROW LEVEL SECURITY");
+        }
+        asOwner("ALTER TABLE public.vm_changes NO FORCE ROW LEVEL SECURITY");
+        try {
+            assertThat(lines()).contains("[FAIL] database: row-level security is not forced on public.vm_changes: its"
+                    + " owner (the role that migrates) reads every customer's change history, whatever the context;"
+                    + " run: ALTER TABLE public.vm_changes FORCE ROW LEVEL SECURITY");
+        } finally {
+            asOwner("ALTER TABLE public.vm_changes FORCE ROW LEVEL SECURITY");
         }
     }
 
