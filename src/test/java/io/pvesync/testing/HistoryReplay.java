@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -78,8 +77,7 @@ public final class HistoryReplay {
         if (changes.isEmpty() && !kind.equals("retired")) {
             out.add("change " + id + " (" + kind + ") of vms id " + vmId + " changes nothing");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = changes.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> change = it.next();
+        for (Map.Entry<String, JsonNode> change : changes.properties()) {
             JsonNode old = change.getValue().get(0);
             JsonNode now = change.getValue().get(1);
             JsonNode before = state.get(change.getKey());
