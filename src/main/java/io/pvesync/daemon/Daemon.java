@@ -9,7 +9,6 @@ import io.pvesync.proxmox.ProxmoxClient;
 import io.pvesync.schedule.PassGate;
 import io.pvesync.schedule.PassListener;
 import io.pvesync.schedule.ReportingListener;
-import io.pvesync.store.HistoryPruner;
 import io.pvesync.schedule.SyncScheduler;
 import io.pvesync.status.Metrics;
 import io.pvesync.status.ResyncTrigger;
@@ -17,6 +16,7 @@ import io.pvesync.status.StatusServer;
 import io.pvesync.status.SyncHealth;
 import io.pvesync.store.ClusterStates;
 import io.pvesync.store.Database;
+import io.pvesync.store.HistoryPruner;
 import io.pvesync.store.Migrations;
 import io.pvesync.store.PassLock;
 import io.pvesync.store.SessionPinning;
@@ -146,17 +146,11 @@ public final class Daemon implements AutoCloseable {
                     status.address().getHostString(), status.address().getPort());
             return daemon;
         } catch (StartupException e) {
-            closeQuietly(sharing);
-            if (pruning != null) {
-                pruning.close();
-            }
+            closeQuietly(sharing, pruning);
             cleanUp(scheduler, status, syncs, clients, pools(pool, lockPool, jobStorePool, historyPool));
             throw e;
         } catch (Exception e) {
-            closeQuietly(sharing);
-            if (pruning != null) {
-                pruning.close();
-            }
+            closeQuietly(sharing, pruning);
             cleanUp(scheduler, status, syncs, clients, pools(pool, lockPool, jobStorePool, historyPool));
             throw new StartupException("cannot start: " + e.getMessage(), e);
         }
@@ -259,19 +253,20 @@ public final class Daemon implements AutoCloseable {
         log.info("Stopping...");
         health.stopping();
         scheduler.stop(STOP_LIMIT);
-        closeQuietly(sharing);
-        if (pruning != null) {
-            pruning.close(); // before the pools: a batch in flight ends first
-        }
+        closeQuietly(sharing, pruning); // before the pools: a prune batch in flight ends first
         cleanUp(null, status, syncs, clients, pools);
         log.info("Stopped.");
         stopped.countDown();
     }
 
 
-    private static void closeQuietly(SharedStateRefresher sharing) {
+    /** Stops what runs beside the scheduler (either may not have started). */
+    private static void closeQuietly(SharedStateRefresher sharing, HistoryPruning pruning) {
         if (sharing != null) {
             sharing.close();
+        }
+        if (pruning != null) {
+            pruning.close();
         }
     }
 

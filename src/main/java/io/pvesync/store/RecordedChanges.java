@@ -20,7 +20,8 @@ public record RecordedChanges(Map<Kind, Integer> counts, NavigableSet<Integer> v
     public static final RecordedChanges NONE = new RecordedChanges(Map.of(), new TreeSet<>(), 0, 0);
 
     public RecordedChanges {
-        counts = Collections.unmodifiableMap(new EnumMap<>(counts.isEmpty() ? new EnumMap<>(Kind.class) : counts));
+        // new EnumMap<>(map) refuses an empty map that is not an EnumMap
+        counts = counts.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(counts));
         vmIds = Collections.unmodifiableNavigableSet(new TreeSet<>(vmIds));
     }
 

@@ -125,6 +125,7 @@ public final class VmStore {
                 plan.result().guardTrip().ifPresent(trip -> warnings.add("- " + trip));
                 warnOnce(cluster, warnings);
                 boolean nodesMoved = !options.dryRun() && nodes.record(c, snapshot, options.reconcile());
+                RecordedChanges recorded = RecordedChanges.NONE;
                 if (options.dryRun() || plan.isEmpty() && !nodesMoved) {
                     // nothing to write (or not allowed to): ending read-only work, the lock goes with it
                     c.rollback();
@@ -133,16 +134,14 @@ public final class VmStore {
                         lastWritten.put(cluster, LastWritten.after(rows, cluster, List.of(), List.of(), xmins));
                     }
                 } else {
-                    RecordedChanges recorded = BatchWriter.write(c, cluster, plan);
+                    recorded = BatchWriter.write(c, cluster, plan);
                     LastWritten next = remember(c, cluster, rows, plan, xmins);
                     commit(c, cluster);
                     nodes.committed(snapshot);
                     lastWritten.put(cluster, next);
-                    report(cluster, options, plan.result());
-                    return plan.result().withRecorded(recorded);
                 }
                 report(cluster, options, plan.result());
-                return plan.result();
+                return plan.result().withRecorded(recorded);
             } catch (SQLException e) {
                 lastWritten.remove(cluster);
                 nodes.forget(cluster);

@@ -205,8 +205,7 @@ public final class ClusterSync implements ClusterPass, AutoCloseable {
      * past these.
      */
     private void announce(SyncMode mode, List<ApplyResult> writes) {
-        RecordedChanges recorded = writes.stream().map(ApplyResult::recorded)
-                .reduce(RecordedChanges.NONE, RecordedChanges::plus);
+        RecordedChanges recorded = PassWrites.recorded(writes);
         try {
             store.announce(config.name(), mode.name().toLowerCase(java.util.Locale.ROOT), recorded);
         } catch (StoreException e) {

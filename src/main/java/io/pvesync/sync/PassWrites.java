@@ -24,7 +24,7 @@ final class PassWrites {
      * a VM inserted by one write and given its address by the next is one insert; one whose status
      * landed first and whose address followed is one update. Held, the guard and the guests held
      * are the last write's, which saw everything; every change of every write is listed, and the
- * history of every write is summed.
+     * history of every write is summed.
      *
      * @param writes the pass's writes, in order, at least one
      */
@@ -46,10 +46,13 @@ final class PassWrites {
         int missing = writes.stream().mapToInt(ApplyResult::missing).sum();
         Optional<String> trip = last.guardTrip()
                 .or(() -> writes.stream().map(ApplyResult::guardTrip).flatMap(Optional::stream).findFirst());
-        RecordedChanges recorded = writes.stream().map(ApplyResult::recorded)
-                .reduce(RecordedChanges.NONE, RecordedChanges::plus);
         return new ApplyResult(inserted.size(), refreshed.size(), Math.max(0, last.unchanged() - earlier.size()),
-                missing, last.held(), trip, changes, last.heldVmids(), recorded);
+                missing, last.held(), trip, changes, last.heldVmids(), recorded(writes));
+    }
+
+    /** The history every write of the pass recorded, as one: what the pass announces. */
+    static RecordedChanges recorded(List<ApplyResult> writes) {
+        return writes.stream().map(ApplyResult::recorded).reduce(RecordedChanges.NONE, RecordedChanges::plus);
     }
 
     private static Set<Integer> vmids(List<VmChange> changes, Set<Kind> kinds) {

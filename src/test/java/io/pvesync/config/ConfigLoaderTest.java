@@ -17,16 +17,7 @@ class ConfigLoaderTest {
     @TempDir
     Path dir;
 
-    private static final String MINIMAL = """
-            database:
-              url: jdbc:postgresql://127.0.0.1:5432/accountdb
-              username: pvesync
-            clusters:
-              - name: lab
-                endpoints: ["https://pve1:8006"]
-                token-id: "pvesync@pve!inventory"
-                token-secret: "abc"
-            """;
+    private static final String MINIMAL = MinimalConfig.YAML;
 
     private Path write(String name, String content) throws IOException {
         Path file = dir.resolve(name);

@@ -13,16 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code history.retention}: 90 days by default, 0 keeps every change, too short or unreadable refused by key. */
 class HistoryConfigTest {
-    private static final String MINIMAL = """
-            database:
-              url: jdbc:postgresql://127.0.0.1:5432/accountdb
-              username: pvesync
-            clusters:
-              - name: lab
-                endpoints: ["https://pve1:8006"]
-                token-id: "pvesync@pve!inventory"
-                token-secret: "abc"
-            """;
+    private static final String MINIMAL = MinimalConfig.YAML;
 
     @TempDir
     Path dir;

@@ -11,16 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code logging.format}: text by default, json on request, anything else refused naming the file and key. */
 class LoggingConfigTest {
-    private static final String MINIMAL = """
-            database:
-              url: jdbc:postgresql://127.0.0.1:5432/accountdb
-              username: pvesync
-            clusters:
-              - name: lab
-                endpoints: ["https://pve1:8006"]
-                token-id: "pvesync@pve!inventory"
-                token-secret: "abc"
-            """;
+    private static final String MINIMAL = MinimalConfig.YAML;
 
     @TempDir
     Path dir;
